@@ -1,0 +1,59 @@
+# vi-ext — every target sets itself up: nothing is assumed beyond Python 3.11, pip, venv, make, gcc.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.setup-stamp
+PORT ?= 8765
+DATA ?= .vi-data
+URL ?=
+KEY ?=
+ORG ?=
+
+.PHONY: setup generate check-generated lint test test-all contract compat demo bench bench-quick serve clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.3"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+generate: setup
+	$(PY) -m tools.generate
+
+check-generated: setup
+	$(PY) -m tools.generate --check
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: setup check-generated lint
+	$(VENV)/bin/pytest -m "not slow" -q
+
+test-all: setup check-generated lint
+	$(VENV)/bin/pytest -q
+
+contract: setup
+	@echo "make contract: not implemented yet (issue 4)"; exit 1
+
+compat: setup
+	@echo "make compat: not implemented yet (issue 4)"; exit 1
+
+demo: setup
+	@echo "make demo: not implemented yet (issue 7)"; exit 1
+
+bench: setup
+	@echo "make bench: not implemented yet (issue 8)"; exit 1
+
+bench-quick: setup
+	@echo "make bench-quick: not implemented yet (issue 8)"; exit 1
+
+serve: setup
+	@echo "make serve: not implemented yet (issue 3)"; exit 1
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis .schemathesis

@@ -1,0 +1,387 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.asset_list import AssetList
+from ...models.asset_sort_field import AssetSortField
+from ...models.error import Error
+from ...models.sort_order import SortOrder
+from ...models.yes_no import YesNo
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    organization_id: str,
+    dataset_id: str,
+    *,
+    p: str | Unset = UNSET,
+    s: int | Unset = UNSET,
+    sort_by: AssetSortField | Unset = UNSET,
+    o: SortOrder | Unset = UNSET,
+    filter_: str | Unset = UNSET,
+    contents: YesNo | Unset = UNSET,
+    metadata_query: str | Unset = UNSET,
+    rule_query: str | Unset = UNSET,
+    page_after: YesNo | Unset = UNSET,
+    strict_query: YesNo | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["p"] = p
+
+    params["s"] = s
+
+    json_sort_by: str | Unset = UNSET
+    if not isinstance(sort_by, Unset):
+        json_sort_by = sort_by.value
+
+    params["sortBy"] = json_sort_by
+
+    json_o: str | Unset = UNSET
+    if not isinstance(o, Unset):
+        json_o = o.value
+
+    params["o"] = json_o
+
+    params["filter"] = filter_
+
+    json_contents: str | Unset = UNSET
+    if not isinstance(contents, Unset):
+        json_contents = contents.value
+
+    params["contents"] = json_contents
+
+    params["metadataQuery"] = metadata_query
+
+    params["ruleQuery"] = rule_query
+
+    json_page_after: str | Unset = UNSET
+    if not isinstance(page_after, Unset):
+        json_page_after = page_after.value
+
+    params["pageAfter"] = json_page_after
+
+    json_strict_query: str | Unset = UNSET
+    if not isinstance(strict_query, Unset):
+        json_strict_query = strict_query.value
+
+    params["strictQuery"] = json_strict_query
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/workspaces/{organization_id}/datasets/{dataset_id}/assets".format(
+            organization_id=quote(str(organization_id), safe=""),
+            dataset_id=quote(str(dataset_id), safe=""),
+        ),
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> AssetList | Error | None:
+    if response.status_code == 200:
+        response_200 = AssetList.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Error.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Error.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[AssetList | Error]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    organization_id: str,
+    dataset_id: str,
+    *,
+    client: AuthenticatedClient,
+    p: str | Unset = UNSET,
+    s: int | Unset = UNSET,
+    sort_by: AssetSortField | Unset = UNSET,
+    o: SortOrder | Unset = UNSET,
+    filter_: str | Unset = UNSET,
+    contents: YesNo | Unset = UNSET,
+    metadata_query: str | Unset = UNSET,
+    rule_query: str | Unset = UNSET,
+    page_after: YesNo | Unset = UNSET,
+    strict_query: YesNo | Unset = UNSET,
+) -> Response[AssetList | Error]:
+    """List the assets of a dataset.
+
+    Args:
+        organization_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        dataset_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        p (str | Unset):
+        s (int | Unset):
+        sort_by (AssetSortField | Unset): Field to sort assets by. Example: filename.
+        o (SortOrder | Unset): Sort direction. Example: asc.
+        filter_ (str | Unset):
+        contents (YesNo | Unset): A query flag; only `y` counts as true. Example: y.
+        metadata_query (str | Unset):
+        rule_query (str | Unset):
+        page_after (YesNo | Unset): A query flag; only `y` counts as true. Example: y.
+        strict_query (YesNo | Unset): A query flag; only `y` counts as true. Example: y.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[AssetList | Error]
+    """
+
+    kwargs = _get_kwargs(
+        organization_id=organization_id,
+        dataset_id=dataset_id,
+        p=p,
+        s=s,
+        sort_by=sort_by,
+        o=o,
+        filter_=filter_,
+        contents=contents,
+        metadata_query=metadata_query,
+        rule_query=rule_query,
+        page_after=page_after,
+        strict_query=strict_query,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    organization_id: str,
+    dataset_id: str,
+    *,
+    client: AuthenticatedClient,
+    p: str | Unset = UNSET,
+    s: int | Unset = UNSET,
+    sort_by: AssetSortField | Unset = UNSET,
+    o: SortOrder | Unset = UNSET,
+    filter_: str | Unset = UNSET,
+    contents: YesNo | Unset = UNSET,
+    metadata_query: str | Unset = UNSET,
+    rule_query: str | Unset = UNSET,
+    page_after: YesNo | Unset = UNSET,
+    strict_query: YesNo | Unset = UNSET,
+) -> AssetList | Error | None:
+    """List the assets of a dataset.
+
+    Args:
+        organization_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        dataset_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        p (str | Unset):
+        s (int | Unset):
+        sort_by (AssetSortField | Unset): Field to sort assets by. Example: filename.
+        o (SortOrder | Unset): Sort direction. Example: asc.
+        filter_ (str | Unset):
+        contents (YesNo | Unset): A query flag; only `y` counts as true. Example: y.
+        metadata_query (str | Unset):
+        rule_query (str | Unset):
+        page_after (YesNo | Unset): A query flag; only `y` counts as true. Example: y.
+        strict_query (YesNo | Unset): A query flag; only `y` counts as true. Example: y.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        AssetList | Error
+    """
+
+    return sync_detailed(
+        organization_id=organization_id,
+        dataset_id=dataset_id,
+        client=client,
+        p=p,
+        s=s,
+        sort_by=sort_by,
+        o=o,
+        filter_=filter_,
+        contents=contents,
+        metadata_query=metadata_query,
+        rule_query=rule_query,
+        page_after=page_after,
+        strict_query=strict_query,
+    ).parsed
+
+
+async def asyncio_detailed(
+    organization_id: str,
+    dataset_id: str,
+    *,
+    client: AuthenticatedClient,
+    p: str | Unset = UNSET,
+    s: int | Unset = UNSET,
+    sort_by: AssetSortField | Unset = UNSET,
+    o: SortOrder | Unset = UNSET,
+    filter_: str | Unset = UNSET,
+    contents: YesNo | Unset = UNSET,
+    metadata_query: str | Unset = UNSET,
+    rule_query: str | Unset = UNSET,
+    page_after: YesNo | Unset = UNSET,
+    strict_query: YesNo | Unset = UNSET,
+) -> Response[AssetList | Error]:
+    """List the assets of a dataset.
+
+    Args:
+        organization_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        dataset_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        p (str | Unset):
+        s (int | Unset):
+        sort_by (AssetSortField | Unset): Field to sort assets by. Example: filename.
+        o (SortOrder | Unset): Sort direction. Example: asc.
+        filter_ (str | Unset):
+        contents (YesNo | Unset): A query flag; only `y` counts as true. Example: y.
+        metadata_query (str | Unset):
+        rule_query (str | Unset):
+        page_after (YesNo | Unset): A query flag; only `y` counts as true. Example: y.
+        strict_query (YesNo | Unset): A query flag; only `y` counts as true. Example: y.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[AssetList | Error]
+    """
+
+    kwargs = _get_kwargs(
+        organization_id=organization_id,
+        dataset_id=dataset_id,
+        p=p,
+        s=s,
+        sort_by=sort_by,
+        o=o,
+        filter_=filter_,
+        contents=contents,
+        metadata_query=metadata_query,
+        rule_query=rule_query,
+        page_after=page_after,
+        strict_query=strict_query,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    organization_id: str,
+    dataset_id: str,
+    *,
+    client: AuthenticatedClient,
+    p: str | Unset = UNSET,
+    s: int | Unset = UNSET,
+    sort_by: AssetSortField | Unset = UNSET,
+    o: SortOrder | Unset = UNSET,
+    filter_: str | Unset = UNSET,
+    contents: YesNo | Unset = UNSET,
+    metadata_query: str | Unset = UNSET,
+    rule_query: str | Unset = UNSET,
+    page_after: YesNo | Unset = UNSET,
+    strict_query: YesNo | Unset = UNSET,
+) -> AssetList | Error | None:
+    """List the assets of a dataset.
+
+    Args:
+        organization_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        dataset_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        p (str | Unset):
+        s (int | Unset):
+        sort_by (AssetSortField | Unset): Field to sort assets by. Example: filename.
+        o (SortOrder | Unset): Sort direction. Example: asc.
+        filter_ (str | Unset):
+        contents (YesNo | Unset): A query flag; only `y` counts as true. Example: y.
+        metadata_query (str | Unset):
+        rule_query (str | Unset):
+        page_after (YesNo | Unset): A query flag; only `y` counts as true. Example: y.
+        strict_query (YesNo | Unset): A query flag; only `y` counts as true. Example: y.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        AssetList | Error
+    """
+
+    return (
+        await asyncio_detailed(
+            organization_id=organization_id,
+            dataset_id=dataset_id,
+            client=client,
+            p=p,
+            s=s,
+            sort_by=sort_by,
+            o=o,
+            filter_=filter_,
+            contents=contents,
+            metadata_query=metadata_query,
+            rule_query=rule_query,
+            page_after=page_after,
+            strict_query=strict_query,
+        )
+    ).parsed

@@ -1,0 +1,228 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.dataset import Dataset
+from ...models.dataset_create import DatasetCreate
+from ...models.error import Error
+from ...types import Response
+
+
+def _get_kwargs(
+    organization_id: str,
+    *,
+    body: DatasetCreate,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/workspaces/{organization_id}/datasets".format(
+            organization_id=quote(str(organization_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Dataset | Error | None:
+    if response.status_code == 201:
+        response_201 = Dataset.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Error.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Error.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Error.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Dataset | Error]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    organization_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: DatasetCreate,
+) -> Response[Dataset | Error]:
+    """Create a dataset (flat body; `datasetId` optionally fixes the id).
+
+    Args:
+        organization_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        body (DatasetCreate): Body of `createDataset`: a flat object (a `{kind, spec}` wrapper is
+            rejected). Example: {'name': 'Cats and dogs', 'datasetId': 'dataset-abc123',
+            'description': 'Pets', 'type': 'phrase-grounding', 'content': 'Image', 'localization':
+            'Datature/Multi', 'dataLocalization': 'Datature/Multi', 'status': 0, 'tags': {}}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Dataset | Error]
+    """
+
+    kwargs = _get_kwargs(
+        organization_id=organization_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    organization_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: DatasetCreate,
+) -> Dataset | Error | None:
+    """Create a dataset (flat body; `datasetId` optionally fixes the id).
+
+    Args:
+        organization_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        body (DatasetCreate): Body of `createDataset`: a flat object (a `{kind, spec}` wrapper is
+            rejected). Example: {'name': 'Cats and dogs', 'datasetId': 'dataset-abc123',
+            'description': 'Pets', 'type': 'phrase-grounding', 'content': 'Image', 'localization':
+            'Datature/Multi', 'dataLocalization': 'Datature/Multi', 'status': 0, 'tags': {}}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Dataset | Error
+    """
+
+    return sync_detailed(
+        organization_id=organization_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    organization_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: DatasetCreate,
+) -> Response[Dataset | Error]:
+    """Create a dataset (flat body; `datasetId` optionally fixes the id).
+
+    Args:
+        organization_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        body (DatasetCreate): Body of `createDataset`: a flat object (a `{kind, spec}` wrapper is
+            rejected). Example: {'name': 'Cats and dogs', 'datasetId': 'dataset-abc123',
+            'description': 'Pets', 'type': 'phrase-grounding', 'content': 'Image', 'localization':
+            'Datature/Multi', 'dataLocalization': 'Datature/Multi', 'status': 0, 'tags': {}}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Dataset | Error]
+    """
+
+    kwargs = _get_kwargs(
+        organization_id=organization_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    organization_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: DatasetCreate,
+) -> Dataset | Error | None:
+    """Create a dataset (flat body; `datasetId` optionally fixes the id).
+
+    Args:
+        organization_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        body (DatasetCreate): Body of `createDataset`: a flat object (a `{kind, spec}` wrapper is
+            rejected). Example: {'name': 'Cats and dogs', 'datasetId': 'dataset-abc123',
+            'description': 'Pets', 'type': 'phrase-grounding', 'content': 'Image', 'localization':
+            'Datature/Multi', 'dataLocalization': 'Datature/Multi', 'status': 0, 'tags': {}}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Dataset | Error
+    """
+
+    return (
+        await asyncio_detailed(
+            organization_id=organization_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="AssetGenerations")
+
+
+@_attrs_define
+class AssetGenerations:
+    """Generation ids of the asset and its thumbnail.
+
+    Example:
+        {'asset': '1732406405000', 'thumbnail': '1732406405000'}
+
+    """
+
+    asset: str
+    """ Generation of the full-size asset. """
+    thumbnail: str
+    """ Generation of the thumbnail. """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        asset = self.asset
+
+        thumbnail = self.thumbnail
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "asset": asset,
+                "thumbnail": thumbnail,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        asset = d.pop("asset")
+
+        thumbnail = d.pop("thumbnail")
+
+        asset_generations = cls(
+            asset=asset,
+            thumbnail=thumbnail,
+        )
+
+        asset_generations.additional_properties = d
+        return asset_generations
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class YesNo(StrEnum):
+    NO = "n"
+    YES = "y"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,1 @@
+"""Build tools of the vi-ext project (not installed)."""

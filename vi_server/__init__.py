@@ -1,0 +1,1 @@
+"""vi_server: the offline reference server for the Vi asset API."""
