@@ -98,9 +98,10 @@ def test_every_operation_is_secured_and_declares_errors() -> None:
         for status in ("400", "401", "403", "404", "429", "500"):
             ref = op["responses"][status]["$ref"]
             body = SPEC["components"]["responses"][ref.rsplit("/", 1)[1]]
-            assert body["content"]["application/json"]["schema"] == {
-                "$ref": "#/components/schemas/Error"
-            }, (op_id, status)
+            assert body["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}, (
+                op_id,
+                status,
+            )
 
 
 def test_list_assets_takes_every_wire_query_parameter() -> None:

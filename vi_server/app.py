@@ -1,0 +1,82 @@
+"""The ASGI application: both specs' routes, the handlers, and the ingestion worker's lifetime."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from vi_server import spec_router
+from vi_server.errors import error_response
+from vi_server.handlers_core import CoreHandlers
+from vi_server.handlers_uploads import UploadHandlers
+from vi_server.ingest import Ingestor
+from vi_server.state import ServerConfig, ServerState
+
+log = logging.getLogger("vi_server")
+STREAMING = {"putUpload", "putPart", "getObject"}
+
+
+def create_app(config: ServerConfig) -> Starlette:
+    """Build the server for ``config`` (the worker starts with the app's lifespan)."""
+    state = ServerState(config)
+    ingestor = Ingestor(state)
+    core = CoreHandlers(state)
+    uploads = UploadHandlers(state, core, ingestor)
+    handlers: dict[str, Any] = {
+        "listDatasets": core.list_datasets,
+        "createDataset": core.create_dataset,
+        "getDataset": core.get_dataset,
+        "listAssets": core.list_assets,
+        "countAssets": core.count_assets,
+        "getAsset": core.get_asset,
+        "deleteAsset": core.delete_asset,
+        "createDeleteManyAssetsSession": core.create_delete_session,
+        "getDeleteManyAssetsSession": core.get_delete_session,
+        "listDeleteManyAssetsSessions": core.list_delete_sessions,
+        "createAssetIngestionSession": uploads.create_session,
+        "getAssetIngestionSession": uploads.get_session,
+        "cancelAssetIngestionSession": uploads.cancel_session,
+        "createMultipartUpload": uploads.create_multipart,
+        "abortMultipartUpload": uploads.abort_multipart,
+        "getMultipartUploadPartUrl": uploads.part_url,
+        "completeMultipartUploadPart": uploads.complete_part,
+        "completeMultipartUpload": uploads.complete_multipart,
+        "putUpload": uploads.put_upload,
+        "putPart": uploads.put_part,
+        "getObject": uploads.get_object,
+    }
+    routes = spec_router.build_routes(spec_router.load("openapi.yaml"), handlers, core.authenticate, STREAMING)
+    routes += spec_router.build_routes(spec_router.load("storage.yaml"), handlers, core.authenticate, STREAMING)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        ingestor.start()
+        try:
+            yield
+        finally:
+            ingestor.stop()
+            state.db.close()
+
+    async def http_error(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return error_response(exc.status_code, str(exc.detail), dict(exc.headers or {}))
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(500, "internal server error")
+
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+    )
+    app.state.vi = state
+    app.state.ingestor = ingestor
+    return app

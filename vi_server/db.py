@@ -1,0 +1,178 @@
+"""SQLite (WAL) metadata store: schema, connection and transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS server (
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS orgs (
+    org_id TEXT PRIMARY KEY,
+    key_hash TEXT NOT NULL UNIQUE,
+    created INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS datasets (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    org_id TEXT NOT NULL,
+    dataset_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL,
+    type TEXT NOT NULL,
+    content TEXT NOT NULL,
+    localization TEXT NOT NULL,
+    data_localization TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    tags TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    generation INTEGER NOT NULL,
+    UNIQUE (org_id, dataset_id)
+);
+CREATE TABLE IF NOT EXISTS assets (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    asset_id TEXT NOT NULL UNIQUE,
+    org_id TEXT NOT NULL,
+    dataset_id TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    file_size INTEGER NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    frames INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    thumb_sha256 TEXT NOT NULL,
+    custom_metadata TEXT NOT NULL,
+    annotations TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    updated INTEGER NOT NULL,
+    contents_updated INTEGER NOT NULL,
+    generation INTEGER NOT NULL,
+    UNIQUE (org_id, dataset_id, filename)
+);
+CREATE INDEX IF NOT EXISTS assets_by_sha ON assets (sha256);
+CREATE INDEX IF NOT EXISTS assets_by_ds_file ON assets (org_id, dataset_id, filename, seq);
+CREATE INDEX IF NOT EXISTS assets_by_ds_id ON assets (org_id, dataset_id, asset_id, seq);
+CREATE INDEX IF NOT EXISTS assets_by_ds_mod ON assets (org_id, dataset_id, contents_updated, seq);
+CREATE INDEX IF NOT EXISTS assets_by_ds_size ON assets (org_id, dataset_id, file_size, seq);
+CREATE TABLE IF NOT EXISTS sessions (
+    session_id TEXT PRIMARY KEY,
+    ingestion_id TEXT NOT NULL UNIQUE,
+    org_id TEXT NOT NULL,
+    dataset_id TEXT NOT NULL,
+    source_class TEXT NOT NULL,
+    source_provider TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    failure_mode TEXT NOT NULL,
+    on_overwritten TEXT NOT NULL,
+    state TEXT NOT NULL,
+    reason TEXT,
+    created INTEGER NOT NULL,
+    updated INTEGER NOT NULL,
+    finished INTEGER,
+    deadline INTEGER NOT NULL,
+    generation INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_open ON sessions (state, deadline);
+CREATE TABLE IF NOT EXISTS session_files (
+    session_id TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    upload_id TEXT NOT NULL UNIQUE,
+    filename TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    crc32c INTEGER,
+    custom_metadata TEXT,
+    kind TEXT NOT NULL,
+    state TEXT NOT NULL,
+    error_code TEXT,
+    error_message TEXT,
+    staged TEXT,
+    received TEXT,
+    updated INTEGER NOT NULL,
+    PRIMARY KEY (session_id, idx)
+);
+CREATE INDEX IF NOT EXISTS session_files_state ON session_files (state);
+CREATE TABLE IF NOT EXISTS multipart_uploads (
+    multipart_id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    org_id TEXT NOT NULL,
+    dataset_id TEXT NOT NULL,
+    source_class TEXT NOT NULL,
+    source_provider TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    content_type TEXT,
+    size INTEGER NOT NULL,
+    part_count INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    updated INTEGER NOT NULL,
+    generation INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS multipart_parts (
+    multipart_id TEXT NOT NULL,
+    part_number INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    etag TEXT NOT NULL,
+    completed INTEGER NOT NULL,
+    PRIMARY KEY (multipart_id, part_number)
+);
+CREATE TABLE IF NOT EXISTS delete_sessions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    delete_id TEXT NOT NULL UNIQUE,
+    org_id TEXT NOT NULL,
+    dataset_id TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    deleted INTEGER NOT NULL,
+    created INTEGER NOT NULL,
+    updated INTEGER NOT NULL
+);
+"""
+
+
+class Database:
+    """One SQLite connection shared by all threads, serialised by a lock.
+
+    SQLite allows one writer at a time anyway; a single connection keeps transactions simple
+    and is fast enough for the reference server (WAL, ``synchronous=NORMAL``).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        self._conn.executescript(SCHEMA)
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """Run a block in one transaction (committed on success, rolled back on error)."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """Run a block of reads under the lock."""
+        with self._lock:
+            yield self._conn
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._conn.close()

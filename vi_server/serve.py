@@ -1,0 +1,92 @@
+"""Run the reference server; create organizations (also while it runs)."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from vi_server.app import create_app
+from vi_server.db import Database
+from vi_server.keys import key_hash, new_organization_id, new_secret_key
+from vi_server.state import ServerConfig, now_ms
+
+CREDENTIALS = "credentials.json"
+
+
+def create_organization(data_dir: Path, endpoint: str | None = None) -> dict[str, str]:
+    """Create an organization with a fresh key; return its credentials (the key is not stored)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(data_dir / "vi.sqlite3")
+    try:
+        org, key = new_organization_id(), new_secret_key()
+        with db.tx() as conn:
+            conn.execute("INSERT INTO orgs VALUES (?,?,?)", (org, key_hash(key), now_ms()))
+    finally:
+        db.close()
+    creds = {"organization_id": org, "secret_key": key}
+    if endpoint is None:
+        endpoint = _read_credentials(data_dir).get("endpoint")
+    if endpoint:
+        creds["endpoint"] = endpoint
+    return creds
+
+
+def _read_credentials(data_dir: Path) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads((data_dir / CREDENTIALS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data
+
+
+def _default_credentials(data_dir: Path) -> dict[str, str]:
+    """The credentials of the data dir's first organization (kept across restarts)."""
+    creds = _read_credentials(data_dir)
+    if creds.get("organization_id") and creds.get("secret_key"):
+        db = Database(data_dir / "vi.sqlite3")
+        try:
+            with db.read() as conn:
+                row = conn.execute(
+                    "SELECT 1 FROM orgs WHERE org_id=? AND key_hash=?",
+                    (creds["organization_id"], key_hash(creds["secret_key"])),
+                ).fetchone()
+        finally:
+            db.close()
+        if row is not None:
+            return {"organization_id": creds["organization_id"], "secret_key": creds["secret_key"]}
+    return create_organization(data_dir, endpoint="")
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket (``port=0`` picks a free one)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning") -> None:
+    """Bind, write ``credentials.json`` (org, key, endpoint), then serve until stopped."""
+    sock = bind(host, port)
+    actual = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    endpoint = f"http://{shown}:{actual}"
+    creds = {**_default_credentials(config.data_dir), "endpoint": endpoint}
+    target = config.data_dir / CREDENTIALS
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(json.dumps(creds, indent=2) + "\n", encoding="utf-8")
+    tmp.chmod(0o600)
+    tmp.replace(target)
+    print(f"vi_server listening on {endpoint} (credentials in {target})", flush=True)
+    app = create_app(config)
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level=log_level, access_log=False, timeout_keep_alive=30, lifespan="on")
+    )
+    server.run(sockets=[sock])

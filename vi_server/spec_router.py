@@ -1,0 +1,232 @@
+"""Routing and request validation driven by the OpenAPI documents.
+
+Every path and method of ``openapi.yaml`` and ``storage.yaml`` becomes a route; parameters and
+JSON bodies are coerced and validated against the spec's schemas before a handler runs, and an
+undocumented method gets 405 with an ``Allow`` header listing exactly the documented ones.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from vi_server.errors import ApiError, error_response
+
+SPEC_DIR = Path(__file__).resolve().parent / "spec"
+METHODS = ("get", "put", "post", "delete", "patch")
+_INT = re.compile(r"^-?\d+$")
+
+
+@dataclass
+class Operation:
+    """One documented operation."""
+
+    operation_id: str
+    method: str
+    path: str
+    secured: bool
+    params: dict[tuple[str, str], tuple[dict[str, Any], bool]]
+    body_schema: dict[str, Any] | None
+    body_required: bool
+    body_json: bool
+
+
+@dataclass
+class Call:
+    """A validated request, as handlers see it."""
+
+    op: Operation
+    request: Request
+    path: dict[str, Any]
+    query: dict[str, Any]
+    body: Any = None
+    org_id: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+SyncHandler = Callable[[Call], Response]
+AsyncHandler = Callable[[Call], Awaitable[Response]]
+Authenticator = Callable[[Request, dict[str, Any]], str]
+
+
+def load(name: str) -> dict[str, Any]:
+    """Load one of the two specs."""
+    data: dict[str, Any] = yaml.safe_load((SPEC_DIR / name).read_text(encoding="utf-8"))
+    return data
+
+
+def _deref(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        target: Any = spec
+        for part in node["$ref"].lstrip("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def operations(spec: dict[str, Any]) -> list[Operation]:
+    """Every operation of ``spec``, with parameters and body schema resolved."""
+    ops = []
+    for path, item in spec["paths"].items():
+        shared = [_deref(spec, p) for p in item.get("parameters", [])]
+        for method in METHODS:
+            if method not in item:
+                continue
+            op = item[method]
+            params: dict[tuple[str, str], tuple[dict[str, Any], bool]] = {}
+            for raw in shared + [_deref(spec, p) for p in op.get("parameters", [])]:
+                params[(raw["in"], raw["name"])] = (raw["schema"], bool(raw.get("required")))
+            body = op.get("requestBody")
+            body_schema, body_json = None, True
+            if body is not None:
+                media, content = next(iter(body["content"].items()))
+                body_json = media == "application/json"
+                body_schema = content["schema"]
+            ops.append(
+                Operation(
+                    op["operationId"],
+                    method.upper(),
+                    path,
+                    bool(op.get("security")),
+                    params,
+                    body_schema,
+                    bool(body and body.get("required")),
+                    body_json,
+                )
+            )
+    return ops
+
+
+class Validator:
+    """jsonschema validators for schemas of one spec (refs resolve inside the spec)."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+        self._cache: dict[str, jsonschema.Draft202012Validator] = {}
+
+    def errors(self, schema: dict[str, Any], value: Any) -> str | None:
+        """Return the first validation error as text, or ``None``."""
+        key = json.dumps(schema, sort_keys=True)
+        validator = self._cache.get(key)
+        if validator is None:
+            root = {**schema, "components": self.spec.get("components", {})}
+            validator = jsonschema.Draft202012Validator(root)
+            self._cache[key] = validator
+        error = jsonschema.exceptions.best_match(validator.iter_errors(value))
+        if error is None:
+            return None
+        where = "/".join(str(p) for p in error.absolute_path)
+        return f"{where or 'value'}: {error.message}" if where else error.message
+
+    def coerce(self, schema: dict[str, Any], raw: str) -> Any:
+        """Turn a path/query string into the type its schema wants, where it can."""
+        resolved = _deref(self.spec, schema)
+        if resolved.get("type") == "integer" and _INT.match(raw):
+            return int(raw)
+        return raw
+
+
+def build_routes(
+    spec: dict[str, Any],
+    handlers: dict[str, SyncHandler | AsyncHandler],
+    authenticate: Authenticator,
+    streaming: set[str],
+) -> list[Route]:
+    """Routes for every path of ``spec``; handlers are looked up by operationId."""
+    validator = Validator(spec)
+    by_path: dict[str, dict[str, Operation]] = {}
+    for op in operations(spec):
+        if op.operation_id not in handlers:
+            raise RuntimeError(f"no handler for {op.operation_id}")
+        by_path.setdefault(op.path, {})[op.method] = op
+
+    def endpoint_for(path: str, ops: dict[str, Operation]) -> Callable[[Request], Awaitable[Response]]:
+        allow = ", ".join(sorted(ops))
+
+        async def endpoint(request: Request) -> Response:
+            op = ops.get(request.method)
+            if op is None:
+                return error_response(405, f"{request.method} is not allowed here", {"Allow": allow})
+            try:
+                call = await _validated_call(op, request, validator, authenticate, streaming)
+                handler: Any = handlers[op.operation_id]
+                if op.operation_id in streaming:
+                    streamed: Response = await handler(call)
+                    return streamed
+                result: Response = await run_in_threadpool(handler, call)
+                return result
+            except ApiError as exc:
+                return error_response(exc.status, exc.message, exc.headers)
+
+        return endpoint
+
+    # Literal-suffixed templates (``{id}:cancel``) must win over the bare ``{id}``.
+    ordered = sorted(by_path, key=lambda p: (-p.count("/"), ":" not in p.rsplit("/", 1)[-1]))
+    every = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
+    return [Route(p, endpoint_for(p, by_path[p]), methods=every) for p in ordered]
+
+
+async def _validated_call(
+    op: Operation,
+    request: Request,
+    validator: Validator,
+    authenticate: Authenticator,
+    streaming: set[str],
+) -> Call:
+    path_values = dict(request.path_params)
+    org_id = authenticate(request, path_values) if op.secured else ""
+    path: dict[str, Any] = {}
+    query: dict[str, Any] = {}
+    for (where, name), (schema, required) in op.params.items():
+        if where == "path":
+            raw: str | None = path_values.get(name)
+        elif where == "query":
+            values = request.query_params.getlist(name)
+            if len(values) > 1:
+                raise ApiError(400, f"query parameter {name!r} given more than once")
+            raw = values[0] if values else None
+        else:
+            continue
+        if raw is None:
+            if required:
+                raise ApiError(400, f"missing required {where} parameter {name!r}")
+            continue
+        value = validator.coerce(schema, raw)
+        problem = validator.errors(schema, value)
+        if problem is not None:
+            raise ApiError(400, f"{where} parameter {name!r}: {problem}")
+        (path if where == "path" else query)[name] = value
+    call = Call(op, request, path, query, org_id=org_id)
+    if op.body_schema is not None and op.body_json:
+        call.body = await _json_body(request, op, validator)
+    elif op.body_schema is None and op.operation_id not in streaming:
+        await request.body()  # drain and ignore: these operations take no body
+    return call
+
+
+async def _json_body(request: Request, op: Operation, validator: Validator) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        if op.body_required:
+            raise ApiError(400, "a JSON request body is required")
+        return None
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        raise ApiError(400, f"the body is not valid JSON: {exc}") from exc
+    assert op.body_schema is not None
+    problem = validator.errors(op.body_schema, body)
+    if problem is not None:
+        raise ApiError(400, f"invalid body: {problem}")
+    return body

@@ -1,0 +1,52 @@
+"""Server configuration and the state shared by handlers and workers."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from vi_server.blobs import BlobStore
+from vi_server.db import Database
+
+MIB = 1 << 20
+
+
+@dataclass
+class ServerConfig:
+    """Knobs of the reference server (tests shrink the times and sizes)."""
+
+    data_dir: Path
+    url_ttl_seconds: int = 3600
+    ingestion_timeout_seconds: float = 3600.0
+    multipart_part_size: int = 64 * MIB
+    max_upload_bytes: int = 2048 * MIB
+    ingest_workers: int = 2
+    sweep_interval_seconds: float = 0.25
+    thumbnail_size: int = 256
+
+
+def now_ms() -> int:
+    """Wall clock in milliseconds."""
+    return int(time.time() * 1000)
+
+
+class ServerState:
+    """Database, blob store and the signing secret (kept in the database across restarts)."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        self.db = Database(config.data_dir / "vi.sqlite3")
+        self.blobs = BlobStore(config.data_dir)
+        self.secret = self._secret()
+
+    def _secret(self) -> bytes:
+        with self.db.tx() as conn:
+            row = conn.execute("SELECT value FROM server WHERE name = 'secret'").fetchone()
+            if row is not None:
+                return bytes(row["value"])
+            value = secrets.token_bytes(32)
+            conn.execute("INSERT INTO server (name, value) VALUES ('secret', ?)", (value,))
+            return value
