@@ -53,7 +53,7 @@ bench-quick: setup
 	@echo "make bench-quick: not implemented yet (issue 8)"; exit 1
 
 serve: setup
-	@echo "make serve: not implemented yet (issue 3)"; exit 1
+	$(VENV)/bin/vi-ext serve --data-dir $(DATA) --host 127.0.0.1 --port $(PORT)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis .schemathesis
