@@ -1,0 +1,1 @@
+"""`vi.api`: documented API types."""

@@ -1,0 +1,72 @@
+"""`vi_ext.Client`: credentials, one connection pool for the API and one for signed URLs."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+from vi_ext import config
+from vi_ext.api import USER_AGENT, ApiClient
+from vi_ext.resources import AssetsResource, DatasetsResource
+from vi_ext.retry import RetryPolicy
+
+
+class Client:
+    """The Vi client.
+
+    Credentials come from the arguments, then ``DATATURE_VI_SECRET_KEY`` /
+    ``DATATURE_VI_ORGANIZATION_ID`` / ``DATATURE_VI_API_ENDPOINT``, then ``config_file`` (JSON with
+    ``secret_key``, ``organization_id`` and optionally ``endpoint``).
+    """
+
+    def __init__(
+        self,
+        secret_key: str | None = None,
+        organization_id: str | None = None,
+        endpoint: str | None = None,
+        *,
+        config_file: str | os.PathLike[str] | None = None,
+        timeout: float = 60.0,
+        max_retries: int = 5,
+        max_workers: int = 16,
+        transport: httpx.BaseTransport | None = None,
+        storage_transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        creds = config.resolve(secret_key, organization_id, endpoint, Path(config_file) if config_file else None)
+        self.organization_id = creds.organization_id
+        self.endpoint = creds.endpoint
+        self.max_workers = max_workers
+        self._sleep = sleep
+        self._policy = RetryPolicy(max_retries=max(0, max_retries))
+        self._api = ApiClient(creds, timeout, self._policy, transport, sleep)
+        self._storage = httpx.Client(
+            transport=storage_transport
+            or httpx.HTTPTransport(limits=httpx.Limits(max_connections=128, max_keepalive_connections=64)),
+            timeout=httpx.Timeout(max(timeout, 300.0), connect=30.0),
+            headers={"User-Agent": USER_AGENT},
+            follow_redirects=False,
+        )
+        self.datasets = DatasetsResource(self)
+        self.assets = AssetsResource(self)
+
+    def close(self) -> None:
+        """Close both connection pools."""
+        self._api.close()
+        self._storage.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Client(organization_id={self.organization_id!r}, endpoint={self.endpoint!r})"

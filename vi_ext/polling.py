@@ -1,0 +1,43 @@
+"""Waiting for long-running resources: fast first polls, backing off, with a deadline."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+from vi_ext.errors import ViTimeoutError
+
+T = TypeVar("T")
+
+
+def poll_delays(first: float = 0.05, factor: float = 1.6, cap: float = 2.0) -> Iterator[float]:
+    """0.05 s, 0.08 s, 0.13 s, … up to ``cap`` seconds, forever."""
+    delay = first
+    while True:
+        yield delay
+        delay = min(cap, delay * factor)
+
+
+def wait_for(
+    fetch: Callable[[], T],
+    done: Callable[[T], bool],
+    timeout: float | None,
+    what: str,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> T:
+    """Poll ``fetch`` until ``done``; past ``timeout`` raise `ViTimeoutError` with the last state seen."""
+    deadline = None if timeout is None else clock() + timeout
+    delays = poll_delays()
+    while True:
+        state = fetch()
+        if done(state):
+            return state
+        delay = next(delays)
+        if deadline is not None:
+            left = deadline - clock()
+            if left <= 0:
+                raise ViTimeoutError(f"{what} did not finish within {timeout:g} s", partial_result=state)
+            delay = min(delay, left)
+        sleep(delay)

@@ -1,0 +1,131 @@
+"""What uploads and downloads return: aggregate numbers plus one record per failed file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vi_ext.models import AssetIngestionSession
+
+
+@dataclass(frozen=True)
+class FileFailure:
+    """One file that did not make it: local path, asset filename, code and reason."""
+
+    path: str
+    filename: str
+    code: str
+    message: str
+
+
+@dataclass
+class AssetUploadResult:
+    """Aggregate of an upload across all of its ingestion sessions."""
+
+    sessions: list[AssetIngestionSession]
+    total_files: int
+    total_succeeded: int
+    failures: list[FileFailure]
+    skipped_files: list[str] = field(default_factory=list)
+    waited: bool = True
+
+    @property
+    def total_failed(self) -> int:
+        """Server-side and client-side failures."""
+        return len(self.failures)
+
+    @property
+    def total_processing(self) -> int:
+        """Files neither succeeded nor failed yet (only without waiting)."""
+        return self.total_files - self.total_succeeded - self.total_failed
+
+    @property
+    def success_rate(self) -> float:
+        """Succeeded files as a percentage of the files selected."""
+        return 100.0 * self.total_succeeded / self.total_files if self.total_files else 0.0
+
+    @property
+    def is_complete(self) -> bool:
+        """Whether every file has an outcome."""
+        return self.total_processing == 0
+
+    @property
+    def session_ids(self) -> list[str]:
+        """Ids of every session created, in order."""
+        return [s.asset_ingestion_session_id for s in self.sessions]
+
+    @property
+    def failed_files(self) -> list[str]:
+        """Local paths of the failed files, in input order."""
+        return [f.path for f in self.failures]
+
+    @property
+    def duration_seconds(self) -> float:
+        """From the first session's creation to the last update seen."""
+        if not self.sessions:
+            return 0.0
+        start = min(s.metadata.time_created for s in self.sessions)
+        end = max(s.metadata.last_updated for s in self.sessions)
+        return max(0.0, (end - start) / 1000)
+
+    def __iter__(self) -> Iterator[AssetIngestionSession]:
+        return iter(self.sessions)
+
+    def __len__(self) -> int:
+        return len(self.sessions)
+
+    def summary(self) -> str:
+        """A human-readable summary (the failed files listed with their reasons)."""
+        state = "Upload Complete" if self.is_complete else "Upload In Progress"
+        lines = [
+            f"{state}: {self.total_succeeded}/{self.total_files} succeeded, {self.total_failed} failed"
+            + (f", {self.total_processing} processing" if self.total_processing else "")
+            + f" ({self.success_rate:.1f}%)",
+            f"Sessions: {len(self.sessions)}" + (f" ({', '.join(self.session_ids)})" if self.sessions else ""),
+        ]
+        if self.failures:
+            lines.append("Failed files:")
+            lines += [f"  - {f.path} [{f.code}] {f.message}".rstrip() for f in self.failures]
+        if self.skipped_files:
+            lines.append(f"Skipped (unsupported extension): {len(self.skipped_files)} file(s)")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"AssetUploadResult(total_files={self.total_files}, total_succeeded={self.total_succeeded}, "
+            f"total_failed={self.total_failed}, sessions={len(self.sessions)})"
+        )
+
+
+@dataclass(frozen=True)
+class DownloadFailure:
+    """One asset that could not be downloaded."""
+
+    asset_id: str
+    filename: str
+    message: str
+
+
+@dataclass
+class AssetDownloadResult:
+    """What a dataset download did; ``save_dir`` is ``<save_dir>/<dataset_id>``."""
+
+    dataset_id: str
+    save_dir: Path
+    count: int
+    downloaded: int
+    skipped: int
+    failed: int
+    failures: list[DownloadFailure]
+
+    def __str__(self) -> str:
+        return str(self.save_dir)
+
+    def summary(self) -> str:
+        """A human-readable summary."""
+        text = (
+            f"{self.count} assets of {self.dataset_id}: {self.downloaded} downloaded, {self.skipped} already "
+            f"present, {self.failed} failed -> {self.save_dir}"
+        )
+        return "\n".join([text, *(f"  - {f.filename} ({f.asset_id}): {f.message}" for f in self.failures)])

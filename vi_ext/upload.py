@@ -1,0 +1,313 @@
+"""Batched concurrent uploads: checksums, sessions, signed PUTs, waiting, and the per-file outcome."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from vi_ext_api import models as g
+from vi_ext_api.api.ingestion import (
+    cancel_asset_ingestion_session,
+    create_asset_ingestion_session,
+    get_asset_ingestion_session,
+)
+
+from vi_ext import convert
+from vi_ext import models as m
+from vi_ext.api import ApiClient
+from vi_ext.checksums import file_crc32c
+from vi_ext.errors import ViError, ViUploadError
+from vi_ext.files import UNREADABLE, LocalFile, Selection
+from vi_ext.polling import wait_for
+from vi_ext.progress import Reporter
+from vi_ext.results import AssetUploadResult, FileFailure
+from vi_ext.retry import RetryPolicy, parse_retry_after, retryable_status
+
+SOURCE = ("managed", "datature", "default")
+UPLOAD_FAILED = "UPLOAD_FAILED"
+URL_REFRESH_ROUNDS = 3
+CustomMetadataArg = dict[str, Any] | Callable[[str], dict[str, Any] | None] | None
+
+
+@dataclass(frozen=True)
+class UploadOptions:
+    """Everything `upload` was asked for."""
+
+    failure_mode: str
+    on_asset_overwritten: str
+    batch_size: int
+    max_workers: int
+    wait: bool
+    timeout: float | None
+    custom_metadata: CustomMetadataArg = None
+
+
+@dataclass
+class _Tracked:
+    """Where each file stands."""
+
+    session_of: dict[str, str] = field(default_factory=dict)  # local path -> session id
+    failures: dict[str, FileFailure] = field(default_factory=dict)  # local path -> client failure
+    abandoned: dict[str, set[str]] = field(default_factory=dict)  # session id -> filenames never PUT
+
+
+class Refresh(Exception):
+    """The signed URL is dead (403 or expired): ask for a fresh one."""
+
+
+class Uploader:
+    """Runs one `assets.upload` call."""
+
+    def __init__(
+        self,
+        api: ApiClient,
+        storage: httpx.Client,
+        policy: RetryPolicy,
+        reporter: Reporter,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.api = api
+        self.storage = storage
+        self.policy = policy
+        self.reporter = reporter
+        self.sleep = sleep
+        self.org = api.credentials.organization_id
+
+    # ------------------------------------------------------------------ orchestration
+    def run(self, dataset: str, selection: Selection, opts: UploadOptions) -> AssetUploadResult:
+        """Upload ``selection`` into ``dataset`` (composite id); never raises mid-batch."""
+        tracked = _Tracked()
+        for rejected in selection.rejected:
+            tracked.failures[rejected.local] = FileFailure(
+                rejected.local, rejected.filename, rejected.code, rejected.message
+            )
+        sessions: dict[str, m.AssetIngestionSession] = {}
+        files = selection.files
+        self.reporter.start("Uploading", len(files), sum(f.size for f in files))
+        with ThreadPoolExecutor(max_workers=opts.max_workers, thread_name_prefix="vi-upload") as pool:
+            crcs = dict(zip((f.local for f in files), pool.map(self._crc_or_none, files), strict=True))
+            for f in files:
+                if crcs[f.local] is None:
+                    tracked.failures[f.local] = FileFailure(
+                        f.local, f.filename, UNREADABLE, "the file could not be read"
+                    )
+            readable = [f for f in files if crcs[f.local] is not None]
+            try:
+                for start in range(0, len(readable), opts.batch_size):
+                    batch = readable[start : start + opts.batch_size]
+                    self._batch(dataset, batch, crcs, opts, pool, tracked, sessions)
+                    if opts.failure_mode == "FailAfterOne" and tracked.failures:
+                        self._stop_rest(readable[start + opts.batch_size :], tracked)
+                        break
+            except ViError as exc:
+                if not sessions:  # nothing happened yet: the error itself is the clearest answer
+                    self.reporter.close()
+                    raise
+                result = self._result(dataset, selection, tracked, sessions, opts, waited=False)
+                raise ViUploadError(
+                    f"upload stopped: {exc.message}", result=result, status_code=exc.status_code
+                ) from exc
+        self.reporter.close()
+        if opts.wait:
+            self._wait(dataset, sessions, tracked, opts.timeout, selection)
+        return self._result(dataset, selection, tracked, sessions, opts, waited=opts.wait)
+
+    def _stop_rest(self, rest: list[LocalFile], tracked: _Tracked) -> None:
+        for f in rest:
+            tracked.failures[f.local] = FileFailure(
+                f.local, f.filename, "NOT_SENT", "not sent: the upload stopped after the first error (FailAfterOne)"
+            )
+
+    def _crc_or_none(self, f: LocalFile) -> int | None:
+        try:
+            return file_crc32c(f.path)
+        except OSError:
+            return None
+
+    def _batch(
+        self,
+        dataset: str,
+        batch: list[LocalFile],
+        crcs: dict[str, int | None],
+        opts: UploadOptions,
+        pool: ThreadPoolExecutor,
+        tracked: _Tracked,
+        sessions: dict[str, m.AssetIngestionSession],
+    ) -> None:
+        pending = batch
+        for _ in range(URL_REFRESH_ROUNDS):
+            if not pending:
+                return
+            session = self.create_session(dataset, pending, crcs, opts)
+            sid = session.asset_ingestion_session_id
+            sessions[sid] = session
+            uploads = {a.metadata.filename: a.upload for a in session.status.assets or []}
+            outcomes = list(pool.map(lambda f, u=uploads: self._put(f, u.get(f.filename)), pending))
+            refresh: list[LocalFile] = []
+            for f, outcome in zip(pending, outcomes, strict=True):
+                tracked.session_of[f.local] = sid
+                if outcome is None:
+                    tracked.failures.pop(f.local, None)
+                    continue
+                tracked.abandoned.setdefault(sid, set()).add(f.filename)
+                if isinstance(outcome, Refresh):
+                    refresh.append(f)
+                else:
+                    tracked.failures[f.local] = outcome
+            pending = refresh
+        for f in pending:
+            tracked.failures[f.local] = FileFailure(
+                f.local, f.filename, UPLOAD_FAILED, f"storage refused {URL_REFRESH_ROUNDS} fresh signed URLs (403)"
+            )
+
+    def create_session(
+        self, dataset: str, files: list[LocalFile], crcs: dict[str, int | None], opts: UploadOptions
+    ) -> m.AssetIngestionSession:
+        """POST an ingestion session for ``files``."""
+        assets = [
+            {"filename": f.filename, "mime": f.mime, "size": f.size, "crc32c": crcs[f.local],
+             "customMetadata": self._custom(opts.custom_metadata, f), "kind": "Image"}
+            for f in files
+        ]  # fmt: skip
+        body = g.AssetIngestionSessionCreate.from_dict(
+            {
+                "spec": {
+                    "assets": assets,
+                    "kind": "Upload",
+                    "failureMode": opts.failure_mode,
+                    "onAssetOverwritten": opts.on_asset_overwritten,
+                }
+            }
+        )
+        return self.api.call(
+            create_asset_ingestion_session,
+            lambda d: convert.session(g.AssetIngestionSession.from_dict(d), self.org),
+            self.org, dataset, *SOURCE, body=body,
+        )  # fmt: skip
+
+    @staticmethod
+    def _custom(custom: CustomMetadataArg, f: LocalFile) -> dict[str, Any] | None:
+        if custom is None:
+            return None
+        return custom(f.local) if callable(custom) else dict(custom)
+
+    # ------------------------------------------------------------------ one signed PUT
+    def _put(self, f: LocalFile, upload: m.Contents | None) -> FileFailure | Refresh | None:
+        """PUT one file, streamed from disk with Content-Length; retried; ``None`` on success."""
+        if upload is None:
+            return FileFailure(f.local, f.filename, UPLOAD_FAILED, "the session answer has no upload URL for this file")
+        attempt = 0
+        while True:
+            attempt += 1
+            if upload.expiry and upload.expiry / 1000 < time.time() + 2:
+                return Refresh()
+            headers = {**(upload.headers or {}), "Content-Length": str(f.size)}
+            retry_after: float | None = None
+            try:
+                with f.path.open("rb") as handle:
+                    response = self.storage.request(upload.method or "PUT", upload.url, content=handle, headers=headers)
+                status = response.status_code
+                if 200 <= status < 300:
+                    self.reporter.advance(files=1, nbytes=f.size)
+                    return None
+                if status == 403:
+                    return Refresh()
+                problem = f"storage answered HTTP {status}: {response.text[:200]}"
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
+                if not retryable_status(status):
+                    return FileFailure(f.local, f.filename, UPLOAD_FAILED, problem)
+            except OSError as exc:
+                return FileFailure(f.local, f.filename, UNREADABLE, f"cannot read the file: {exc}")
+            except httpx.TransportError as exc:
+                problem = f"{type(exc).__name__}: {exc}"
+            wait = self.policy.delay(attempt, retry_after)
+            if wait is None:
+                return FileFailure(f.local, f.filename, UPLOAD_FAILED, f"{problem} (after {attempt} attempts)")
+            self.sleep(wait)
+
+    # ------------------------------------------------------------------ waiting and the result
+    def get_session(self, dataset: str, sid: str) -> m.AssetIngestionSession:
+        """GET an ingestion session."""
+        return self.api.call(
+            get_asset_ingestion_session,
+            lambda d: convert.session(g.AssetIngestionSession.from_dict(d), self.org),
+            self.org, dataset, *SOURCE, sid,
+        )  # fmt: skip
+
+    def _wait(
+        self,
+        dataset: str,
+        sessions: dict[str, m.AssetIngestionSession],
+        tracked: _Tracked,
+        timeout: float | None,
+        selection: Selection,
+    ) -> None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for sid in list(sessions):
+            abandoned = len(tracked.abandoned.get(sid, ()))
+
+            def settled(s: m.AssetIngestionSession, abandoned: int = abandoned) -> bool:
+                pc = s.status.progressCount
+                return s.is_finished or (abandoned > 0 and pc.succeeded + pc.errored >= pc.total - abandoned)
+
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                sessions[sid] = wait_for(
+                    functools.partial(self.get_session, dataset, sid),
+                    settled,
+                    left,
+                    f"ingestion session {sid}",
+                    self.sleep,
+                )
+            except ViError as exc:
+                partial = self._result(dataset, selection, tracked, sessions, None, waited=False)
+                if hasattr(exc, "partial_result"):
+                    exc.partial_result = partial
+                raise
+            if not sessions[sid].is_finished:  # only abandoned files left: close it server-side
+                self._cancel(dataset, sid)
+
+    def _cancel(self, dataset: str, sid: str) -> None:
+        with contextlib.suppress(ViError):  # best effort: the session expires by itself
+            self.api.call(cancel_asset_ingestion_session, None, self.org, dataset, *SOURCE, sid)
+
+    def _result(
+        self,
+        dataset: str,
+        selection: Selection,
+        tracked: _Tracked,
+        sessions: dict[str, m.AssetIngestionSession],
+        opts: UploadOptions | None,
+        waited: bool,
+    ) -> AssetUploadResult:
+        errors = {sid: (s.status.errors(), s.status.corrections()) for sid, s in sessions.items()}
+        failures: list[FileFailure] = []
+        succeeded = 0
+        by_local = {f.local: f for f in selection.files}
+        for local in selection.order:
+            if local in tracked.failures:
+                failures.append(tracked.failures[local])
+                continue
+            f = by_local[local]
+            sid = tracked.session_of.get(local)
+            if sid is None:
+                continue
+            codes, corrections = errors[sid]
+            if f.filename in codes:
+                failures.append(FileFailure(local, f.filename, codes[f.filename], corrections.get(f.filename, "")))
+            elif sessions[sid].is_finished or (waited and sid in tracked.abandoned):
+                succeeded += 1
+        return AssetUploadResult(
+            sessions=list(sessions.values()),
+            total_files=len(selection.order),
+            total_succeeded=succeeded,
+            failures=failures,
+            skipped_files=[s.local for s in selection.skipped],
+            waited=waited,
+        )
