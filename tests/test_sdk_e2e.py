@@ -1,0 +1,146 @@
+"""vi_ext against the reference server: the documented SDK end to end, and bad input (issue 5)."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.images import truncated_jpeg, write_image
+from tests.server_harness import RunningServer
+from vi.api.types import PaginationParams
+from vi_ext import (
+    Client,
+    FailureMode,
+    ViAuthenticationError,
+    ViConfigurationError,
+    ViFileTooLargeError,
+    ViNotFoundError,
+    ViPermissionError,
+    ViValidationError,
+)
+from vi_ext.progress import ProgressEvent
+
+
+@pytest.fixture
+def client(server: RunningServer) -> Client:
+    return Client(config_file=server.data_dir / "credentials.json")
+
+
+def new_dataset(client: Client) -> str:
+    dataset = "sdk-" + uuid.uuid4().hex[:8]
+    client.datasets.create(dataset, dataset_id=dataset)
+    return dataset
+
+
+def test_three_hundred_images_round_trip(client: Client, tmp_path: Path) -> None:
+    folder = tmp_path / "photos"
+    originals: dict[str, bytes] = {}
+    for i in range(300):
+        sub = ["train/cat", "train/dog", "val/cat"][i % 3]
+        ext = ["jpg", "png", "webp"][i % 3]
+        name = f"{sub}/dup.jpg" if i in (0, 2) else f"{sub}/{i:04d}.{ext}"
+        originals[name] = write_image(folder / name, seed=i, size=(24, 16))
+    assert {"train/cat/dup.jpg", "val/cat/dup.jpg"} <= originals.keys()  # two files share a basename
+    dataset = new_dataset(client)
+    events: list[ProgressEvent] = []
+    result = client.assets.upload(dataset, folder, batch_size=100, show_progress=False, progress=events.append)
+    assert (result.total_files, result.total_succeeded, result.total_failed) == (300, 300, 0), result.summary()
+    assert len(result.sessions) == len(set(result.session_ids)) == 3
+    assert events[-1].done_files == 300
+    assert events[-1].done_bytes == sum(map(len, originals.values()))
+
+    listing = client.assets.list(dataset, pagination=PaginationParams(page_size=7))
+    assets = list(listing.all_items())
+    assert sorted(a.filename for a in assets) == sorted(originals)
+    for asset in assets:
+        full = client.assets.get(dataset, asset.asset_id, contents=True)
+        assert full.contents is not None
+        assert full.contents.asset is not None
+        assert full.metadata.file_size == len(originals[asset.filename])
+        assert full.dataset_id == dataset
+
+    downloaded = client.assets.download(dataset, tmp_path / "out", show_progress=False)
+    assert (downloaded.count, downloaded.downloaded, downloaded.failed) == (300, 300, 0)
+    for name, data in originals.items():
+        assert (tmp_path / "out" / dataset / name).read_bytes() == data
+    again = client.assets.download(dataset, tmp_path / "out", show_progress=False)
+    assert (again.downloaded, again.skipped) == (0, 300)
+
+    deleted = client.assets.delete(dataset, assets[0].asset_id)
+    assert (deleted.asset_id, deleted.deleted) == (assets[0].asset_id, True)
+    session = client.datasets.bulk_delete_assets(dataset)
+    assert session.is_finished
+    assert client.assets.list(dataset).items == []
+
+
+def test_failures_are_reported_per_file(client: Client, tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    write_image(folder / "good.jpg", seed=1)
+    (folder / "corrupt.jpg").write_bytes(truncated_jpeg())
+    (folder / "empty.png").write_bytes(b"")
+    (folder / "readme.txt").write_text("not an image")
+    dataset = new_dataset(client)
+    result = client.assets.upload(dataset, folder, failure_mode=FailureMode.FAIL_AFTER_ALL, show_progress=False)
+    assert result.total_files == 3
+    assert result.total_succeeded == 1
+    assert result.failed_files == [str(folder / "corrupt.jpg"), str(folder / "empty.png")]
+    assert {f.filename: f.code for f in result.failures} == {"corrupt.jpg": "ECORRUPT", "empty.png": "EMPTY_FILE"}
+    assert result.skipped_files == [str(folder / "readme.txt")]
+    assert "corrupt.jpg [ECORRUPT]" in result.summary()
+
+
+def test_custom_metadata_and_no_wait(client: Client, tmp_path: Path) -> None:
+    write_image(tmp_path / "a.jpg", seed=3)
+    dataset = new_dataset(client)
+    result = client.assets.upload(
+        dataset, str(tmp_path / "a.jpg"), wait_until_done=False, custom_metadata={"scene": "beach"}, show_progress=False
+    )
+    assert result.total_files == 1
+    final = client.assets.wait_until_done(dataset, result.session_ids[0])
+    assert final.status.progressCount.succeeded == 1
+    assert final.spec.failureMode == FailureMode.FAIL_AFTER_ONE
+    (asset,) = client.assets.list(dataset).items
+    assert asset.metadata.custom_metadata == {"scene": "beach"}
+    assert client.assets.list(dataset, metadata_query='scene == "beach"').items[0].asset_id == asset.asset_id
+
+
+def test_bad_input_gets_typed_errors(client: Client, server: RunningServer, tmp_path: Path) -> None:
+    dataset = new_dataset(client)
+    with pytest.raises(ViValidationError, match="path not found"):
+        client.assets.upload(dataset, tmp_path / "missing", show_progress=False)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ViValidationError, match="no image files"):
+        client.assets.upload(dataset, tmp_path / "empty", show_progress=False)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.pdf").write_bytes(b"%PDF")
+    with pytest.raises(ViValidationError, match="unsupported extensions"):
+        client.assets.upload(dataset, tmp_path / "docs", show_progress=False)
+    big = tmp_path / "big"
+    write_image(big / "small.jpg", seed=1)
+    write_image(big / "large.png", size=(300, 300), seed=2)
+    with pytest.raises(ViFileTooLargeError, match=r"large\.png"):
+        client.assets.upload(dataset, big, max_file_size=10_000, show_progress=False)
+    assert client.assets.list(dataset).items == []  # nothing was sent
+    result = client.assets.upload(dataset, big, max_file_size=10_000, failure_mode="FailAfterAll", show_progress=False)
+    assert [(f.filename, f.code) for f in result.failures] == [("large.png", "FILE_TOO_LARGE")]
+    assert result.total_succeeded == 1
+    with pytest.raises(ViNotFoundError):
+        client.assets.upload("no-such-dataset", big / "small.jpg", show_progress=False)
+    with pytest.raises(ViValidationError):
+        client.assets.list("bad id!")
+
+
+def test_wrong_credentials(server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    wrong_key = Client("dtvi_" + "z" * 98, server.org, server.endpoint)
+    with pytest.raises(ViAuthenticationError):
+        wrong_key.datasets.list()
+    other = server.new_org()
+    wrong_org = Client(server.key, other["organization_id"], server.endpoint)
+    with pytest.raises(ViPermissionError):
+        wrong_org.datasets.list()
+    for name in ("DATATURE_VI_SECRET_KEY", "DATATURE_VI_ORGANIZATION_ID", "DATATURE_VI_API_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ViConfigurationError, match="secret_key and organization_id"):
+        Client()
