@@ -236,3 +236,15 @@ def test_page_size_is_validated() -> None:
         client.assets.list("ds", pagination={"page_size": 0})
     with pytest.raises(ViValidationError):
         client.assets.list("ds", pagination={"page": 2})
+
+
+def test_signature_check_refuses_odd_input_without_crashing() -> None:
+    from vi_server.signing import sign_url, verify
+
+    url, _ = sign_url(b"secret", "http://h", "PUT", "/p", 60, now=1000)
+    expires, sig = url.split("expires=")[1].split("&signature=")
+    assert verify(b"secret", "PUT", "/p", expires, sig, now=1000) is None
+    assert verify(b"secret", "GET", "/p", expires, sig, now=1000) is not None
+    assert verify(b"secret", "PUT", "/p", expires, "\u00d4\u000f", now=1000) is not None
+    assert verify(b"secret", "PUT", "/p", "\u00b2", sig, now=1000) is not None
+    assert verify(b"secret", "PUT", "/p", expires, sig, now=10_000) == "the URL has expired"

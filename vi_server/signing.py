@@ -25,9 +25,10 @@ def sign_url(
 
 def verify(secret: bytes, method: str, path: str, expires: str | None, sig: str | None, now: float) -> str | None:
     """Return why the request is refused, or ``None`` when the signature holds."""
-    if not expires or not sig or not expires.isdigit():
+    if not expires or not sig or not (expires.isascii() and expires.isdigit()):
         return "the URL is not signed"
-    if not hmac.compare_digest(signature(secret, method, path, int(expires)), sig):
+    expected = signature(secret, method, path, int(expires)).encode()
+    if not hmac.compare_digest(expected, sig.encode("utf-8", "replace")):
         return "the signature does not match this method and path"
     if int(expires) < now:
         return "the URL has expired"
