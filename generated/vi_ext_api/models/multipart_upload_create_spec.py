@@ -25,7 +25,7 @@ class MultipartUploadCreateSpec:
     filename: str
     """ The file's name in the session. """
     size_bytes: int
-    """ Size in bytes. """
+    """ Size in bytes (at most 1 TiB). """
     content_type: None | str | Unset = UNSET
     """ MIME type, if known. """
 

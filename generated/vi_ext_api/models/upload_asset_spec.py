@@ -29,7 +29,7 @@ class UploadAssetSpec:
     mime: str
     """ Declared MIME type. """
     size: int
-    """ Size in bytes. """
+    """ Size in bytes (at most 1 TiB). """
     kind: str
     """ Image or video. Known values: `Image`, `Video`. """
     crc32c: int | None | Unset = UNSET
