@@ -28,7 +28,15 @@ def api(server: RunningServer) -> Api:
 def fresh_server(tmp_path: Path) -> Iterator[RunningServer]:
     """A server of its own, with short timeouts and small multipart parts."""
     running = RunningServer(
-        tmp_path / "vi-data", "--ingestion-timeout", "1.5", "--multipart-part-size", "40000", "--url-ttl", "2"
+        tmp_path / "vi-data", "--ingestion-timeout", "1.5", "--multipart-part-size", "40000"
     ).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def short_ttl_server(tmp_path: Path) -> Iterator[RunningServer]:
+    """A server whose signed URLs live for 2 seconds."""
+    running = RunningServer(tmp_path / "vi-data", "--url-ttl", "2").start()
     yield running
     running.stop()

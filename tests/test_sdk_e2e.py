@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -144,3 +146,63 @@ def test_wrong_credentials(server: RunningServer, monkeypatch: pytest.MonkeyPatc
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(ViConfigurationError, match="secret_key and organization_id"):
         Client()
+
+
+def test_five_hundred_assets_download_verified_skipped_and_overwritten(
+    client: Client, server: RunningServer, tmp_path: Path
+) -> None:
+    from vi_server.seed import seed_assets
+
+    dataset = new_dataset(client)
+    seed_assets(server.data_dir, server.org, dataset, 500, prefix="deep/er/")
+    listed = {a.filename: a for a in client.assets.list(dataset, pagination={"page_size": 1000}).items}
+    first = client.assets.download(dataset, tmp_path, show_progress=False, max_workers=8)
+    assert (first.count, first.downloaded, first.failed) == (500, 500, 0)
+    for name, asset in listed.items():
+        data = (tmp_path / dataset / name).read_bytes()
+        assert len(data) == asset.metadata.file_size
+        assert hashlib.sha256(data).hexdigest() == asset.metadata.hash.contents
+    again = client.assets.download(dataset, tmp_path, show_progress=False)
+    assert (again.downloaded, again.skipped) == (0, 500)
+    (tmp_path / dataset / "deep/er/0000007.png").write_bytes(b"tampered")
+    repaired = client.assets.download(dataset, tmp_path, show_progress=False)
+    assert (repaired.downloaded, repaired.skipped) == (1, 499)
+    forced = client.assets.download(dataset, tmp_path, overwrite=True, show_progress=False)
+    assert (forced.downloaded, forced.skipped) == (500, 0)
+
+
+def test_multipart_upload_round_trips(fresh_server: RunningServer, tmp_path: Path) -> None:
+    client = Client(config_file=fresh_server.data_dir / "credentials.json")
+    data = write_image(tmp_path / "big" / "scan.png", size=(400, 300), seed=9)
+    write_image(tmp_path / "big" / "small.jpg", seed=10)
+    assert len(data) > 100_000
+    dataset = new_dataset(client)
+    result = client.assets.upload(dataset, tmp_path / "big", multipart_threshold=50_000, show_progress=False)
+    assert (result.total_succeeded, result.total_failed) == (2, 0), result.summary()
+    client.assets.download(dataset, tmp_path / "out", show_progress=False)
+    assert (tmp_path / "out" / dataset / "scan.png").read_bytes() == data
+
+
+def test_server_sent_names_never_escape_save_dir(client: Client, server: RunningServer, tmp_path: Path) -> None:
+    from vi_server.proxy import RunningProxy
+
+    dataset = new_dataset(client)
+    folder = tmp_path / "in"
+    for i in range(6):
+        write_image(folder / f"f{i}.jpg", seed=40 + i)
+    client.assets.upload(dataset, folder, show_progress=False)
+    evil = ["../evil.jpg", "/etc/x.jpg", "a/../../b.jpg", "..\\x.jpg", "CON.jpg", "ok/fine.jpg"]
+
+    def rename(path: str, body: Any) -> Any:
+        for item, name in zip(sorted(body.get("items", []), key=lambda a: a["filename"]), evil, strict=False):
+            item["filename"] = name
+        return body
+
+    save = tmp_path / "save"
+    with RunningProxy(server.endpoint, rename) as proxy:
+        via = Client(server.key, server.org, proxy.endpoint)
+        result = via.assets.download(dataset, save, show_progress=False)
+    assert (result.downloaded, result.failed) == (1, 5)
+    assert sorted(f.filename for f in result.failures) == sorted(evil[:5])
+    written = [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file() and "in/" not in str(p)]
+    assert [w for w in written if not w.startswith("in/")] == [f"save/{dataset}/ok/fine.jpg"]

@@ -264,8 +264,8 @@ def test_organizations_are_kept_apart(api: Api, server: RunningServer) -> None:
     assert httpx.get(f"{server.endpoint}{api.ds(dataset)}/assets").status_code == 401
 
 
-def test_signed_urls_refuse_tampering_repurposing_and_expiry(fresh_server: RunningServer) -> None:
-    api = Api(fresh_server.endpoint, fresh_server.org, fresh_server.key)
+def test_signed_urls_refuse_tampering_repurposing_and_expiry(short_ttl_server: RunningServer) -> None:
+    api = Api(short_ttl_server.endpoint, short_ttl_server.org, short_ttl_server.key)
     dataset = new_dataset(api)
     api.upload(dataset, [("cat.jpg", image_bytes("jpg", seed=12))])
     (asset,) = api.list_all(dataset, contents="y")

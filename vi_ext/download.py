@@ -81,7 +81,9 @@ class Downloader:
         self.reporter.close()
         return result
 
-    def _record(self, result: AssetDownloadResult, kind: str, failure: DownloadFailure | None = None) -> None:
+    def _record(
+        self, result: AssetDownloadResult, kind: str, failure: DownloadFailure | None = None, nbytes: int = 0
+    ) -> None:
         with self.lock:
             if kind == "downloaded":
                 result.downloaded += 1
@@ -91,7 +93,7 @@ class Downloader:
                 result.failed += 1
                 assert failure is not None
                 result.failures.append(failure)
-        self.reporter.advance(files=1)
+        self.reporter.advance(files=1, nbytes=nbytes)
 
     def _one(self, asset: m.Asset, root: Path, overwrite: bool, result: AssetDownloadResult) -> None:
         relative = safe_relative(asset.filename)
@@ -107,7 +109,7 @@ class Downloader:
         except Exception as exc:  # one asset's failure never stops the others
             self._record(result, "failed", DownloadFailure(asset.asset_id, asset.filename, str(exc)))
             return
-        self._record(result, "downloaded")
+        self._record(result, "downloaded", nbytes=asset.metadata.file_size)
 
     def _fetch(self, asset: m.Asset, target: Path) -> None:
         refreshed = False

@@ -43,10 +43,10 @@ class CallbackReporter:
         self._rich: Any = None
         self._task: Any = None
         if show:
+            from rich.console import Console
             from rich.progress import (
                 BarColumn,
                 DownloadColumn,
-                MofNCompleteColumn,
                 Progress,
                 TextColumn,
                 TimeRemainingColumn,
@@ -56,10 +56,11 @@ class CallbackReporter:
             self._rich = Progress(
                 TextColumn("[bold]{task.description}"),
                 BarColumn(),
-                MofNCompleteColumn(),
+                TextColumn("{task.fields[files]} files"),
                 DownloadColumn(),
                 TransferSpeedColumn(),
                 TimeRemainingColumn(),
+                console=Console(stderr=True),
                 transient=False,
             )
             self._rich.start()
@@ -69,7 +70,7 @@ class CallbackReporter:
         with self.lock:
             self.phase, self.totals, self.done = phase, (total_files, total_bytes), [0, 0]
             if self._rich is not None:
-                self._task = self._rich.add_task(f"{phase} {total_files} files", total=total_bytes or total_files)
+                self._task = self._rich.add_task(phase, total=total_bytes or None, files=f"0/{total_files}")
         self._emit()
 
     def advance(self, files: int = 0, nbytes: int = 0) -> None:
@@ -78,7 +79,8 @@ class CallbackReporter:
             self.done[0] += files
             self.done[1] += nbytes
             if self._rich is not None and self._task is not None:
-                self._rich.update(self._task, advance=nbytes if self.totals[1] else files)
+                files_text = f"{self.done[0]}/{self.totals[0]}"
+                self._rich.update(self._task, advance=nbytes, files=files_text)
         self._emit()
 
     def _emit(self) -> None:

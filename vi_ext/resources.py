@@ -221,6 +221,7 @@ class AssetsResource(_Resource):
         batch_size: int = 10_000,
         max_workers: int | None = None,
         max_file_size: int = 256 * MIB,
+        multipart_threshold: int = 64 * MIB,
         custom_metadata: CustomMetadataArg = None,
         show_progress: bool = True,
         progress: ProgressCallback | None = None,
@@ -250,7 +251,14 @@ class AssetsResource(_Resource):
             raise ViFileTooLargeError(f"{first.local}: {first.message}; nothing was uploaded", status_code=None)
         options = UploadOptions(mode, retention, batch_size, workers, wait_until_done, timeout, custom_metadata)
         with CallbackReporter(progress, show_progress) as reporter:
-            uploader = Uploader(self._api, self._client._storage, self._client._policy, reporter, self._client._sleep)
+            uploader = Uploader(
+                self._api,
+                self._client._storage,
+                self._client._policy,
+                reporter,
+                self._client._sleep,
+                multipart_threshold,
+            )
             return uploader.run(path, selection, options)
 
     def download(

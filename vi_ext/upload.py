@@ -24,10 +24,12 @@ from vi_ext.api import ApiClient
 from vi_ext.checksums import file_crc32c
 from vi_ext.errors import ViError, ViUploadError
 from vi_ext.files import UNREADABLE, LocalFile, Selection
+from vi_ext.multipart import MultipartUploader
 from vi_ext.polling import wait_for
 from vi_ext.progress import Reporter
 from vi_ext.results import AssetUploadResult, FileFailure
-from vi_ext.retry import RetryPolicy, parse_retry_after, retryable_status
+from vi_ext.retry import RetryPolicy
+from vi_ext.signed_put import PutDone, PutRefresh, signed_put
 
 SOURCE = ("managed", "datature", "default")
 UPLOAD_FAILED = "UPLOAD_FAILED"
@@ -71,7 +73,9 @@ class Uploader:
         policy: RetryPolicy,
         reporter: Reporter,
         sleep: Callable[[float], None] = time.sleep,
+        multipart_threshold: int = 64 << 20,
     ) -> None:
+        self.multipart_threshold = multipart_threshold
         self.api = api
         self.storage = storage
         self.policy = policy
@@ -148,7 +152,10 @@ class Uploader:
             sid = session.asset_ingestion_session_id
             sessions[sid] = session
             uploads = {a.metadata.filename: a.upload for a in session.status.assets or []}
-            outcomes = list(pool.map(lambda f, u=uploads: self._put(f, u.get(f.filename)), pending))
+            send = functools.partial(
+                self._send_one, uploads=uploads, dataset=dataset, ingestion_id=session.ingestion_id
+            )
+            outcomes = list(pool.map(send, pending))
             refresh: list[LocalFile] = []
             for f, outcome in zip(pending, outcomes, strict=True):
                 tracked.session_of[f.local] = sid
@@ -197,39 +204,36 @@ class Uploader:
             return None
         return custom(f.local) if callable(custom) else dict(custom)
 
-    # ------------------------------------------------------------------ one signed PUT
-    def _put(self, f: LocalFile, upload: m.Contents | None) -> FileFailure | Refresh | None:
-        """PUT one file, streamed from disk with Content-Length; retried; ``None`` on success."""
+    # ------------------------------------------------------------------ one file's bytes
+    def _send_one(
+        self, f: LocalFile, *, uploads: dict[str, m.Contents], dataset: str, ingestion_id: str
+    ) -> FileFailure | Refresh | None:
+        return self._send(f, uploads.get(f.filename), dataset, ingestion_id)
+
+    def _send(
+        self, f: LocalFile, upload: m.Contents | None, dataset: str, ingestion_id: str
+    ) -> FileFailure | Refresh | None:
+        """Send one file: a streamed PUT, or multipart at or above the threshold; ``None`` on success."""
+        if f.size >= self.multipart_threshold:
+            problem = MultipartUploader(self.api, self.storage, self.policy, self.sleep).upload(
+                dataset, SOURCE, ingestion_id, f
+            )
+            if problem is None:
+                self.reporter.advance(files=1, nbytes=f.size)
+                return None
+            return FileFailure(f.local, f.filename, UPLOAD_FAILED, problem)
         if upload is None:
             return FileFailure(f.local, f.filename, UPLOAD_FAILED, "the session answer has no upload URL for this file")
-        attempt = 0
-        while True:
-            attempt += 1
-            if upload.expiry and upload.expiry / 1000 < time.time() + 2:
-                return Refresh()
-            headers = {**(upload.headers or {}), "Content-Length": str(f.size)}
-            retry_after: float | None = None
-            try:
-                with f.path.open("rb") as handle:
-                    response = self.storage.request(upload.method or "PUT", upload.url, content=handle, headers=headers)
-                status = response.status_code
-                if 200 <= status < 300:
-                    self.reporter.advance(files=1, nbytes=f.size)
-                    return None
-                if status == 403:
-                    return Refresh()
-                problem = f"storage answered HTTP {status}: {response.text[:200]}"
-                retry_after = parse_retry_after(response.headers.get("retry-after"))
-                if not retryable_status(status):
-                    return FileFailure(f.local, f.filename, UPLOAD_FAILED, problem)
-            except OSError as exc:
-                return FileFailure(f.local, f.filename, UNREADABLE, f"cannot read the file: {exc}")
-            except httpx.TransportError as exc:
-                problem = f"{type(exc).__name__}: {exc}"
-            wait = self.policy.delay(attempt, retry_after)
-            if wait is None:
-                return FileFailure(f.local, f.filename, UPLOAD_FAILED, f"{problem} (after {attempt} attempts)")
-            self.sleep(wait)
+        outcome = signed_put(
+            self.storage, upload.method or "PUT", upload.url, dict(upload.headers or {}), f.size,
+            lambda: f.path.open("rb"), self.policy, self.sleep, upload.expiry,
+        )  # fmt: skip
+        if isinstance(outcome, PutDone):
+            self.reporter.advance(files=1, nbytes=f.size)
+            return None
+        if isinstance(outcome, PutRefresh):
+            return Refresh()
+        return FileFailure(f.local, f.filename, UNREADABLE if outcome.unreadable else UPLOAD_FAILED, outcome.message)
 
     # ------------------------------------------------------------------ waiting and the result
     def get_session(self, dataset: str, sid: str) -> m.AssetIngestionSession:
