@@ -47,7 +47,7 @@ compat: setup
 	$(PY) -m tools.compat
 
 demo: setup
-	@echo "make demo: not implemented yet (issue 7)"; exit 1
+	$(PY) -m tools.demo
 
 bench: setup
 	@echo "make bench: not implemented yet (issue 8)"; exit 1

@@ -1,62 +1,102 @@
-"""The `vi-ext` command line."""
+"""The `vi-ext` command line: the SDK for people and scripts.
+
+Exit codes: 0 ok; 1 some files failed; 2 usage, authentication, connection or server error.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
+from vi_ext.errors import ViError
 
-@click.group()
-def main() -> None:
-    """vi-ext: move image datasets in and out of Datature Vi."""
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_FAILED_FILES = 1
+EXIT_ERROR = 2
 
 
-@main.command()
-@click.option("--data-dir", type=click.Path(path_type=Path), required=True, help="Where data lives.")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=8765, show_default=True, help="0 picks a free port.")
-@click.option("--ingestion-timeout", type=float, default=3600.0, show_default=True,
-              help="Seconds before files that never arrived get ETIMEOUT.")  # fmt: skip
-@click.option("--multipart-part-size", type=int, default=64 << 20, show_default=True,
-              help="Bytes per multipart part (the server picks partCount from it).")  # fmt: skip
-@click.option("--url-ttl", type=int, default=3600, show_default=True, help="Signed URL lifetime, seconds.")
-def serve(
-    data_dir: Path,
-    host: str,
-    port: int,
-    ingestion_timeout: float,
-    multipart_part_size: int,
-    url_ttl: int,
-) -> None:
-    """Run the reference server; writes DATA_DIR/credentials.json once bound.
+class State:
+    """Global options, and the client built from them on first use."""
+
+    def __init__(self, config_file: Path | None, endpoint: str | None, as_json: bool, quiet: bool) -> None:
+        self.config_file = config_file
+        self.endpoint = endpoint
+        self.as_json = as_json
+        self.quiet = quiet
+        self._client: Any = None
+
+    @property
+    def client(self) -> Any:
+        """The vi_ext client (arguments, then DATATURE_VI_* variables, then the config file)."""
+        if self._client is None:
+            from vi_ext.client import Client
+
+            self._client = Client(endpoint=self.endpoint, config_file=self.config_file)
+        return self._client
+
+    def out(self, payload: Any, human: Callable[[], None]) -> None:
+        """JSON on stdout with --json, else the human rendering (nothing with --quiet)."""
+        if self.as_json:
+            click.echo(json.dumps(payload, indent=2, default=str))
+        elif not self.quiet:
+            human()
+
+
+def handled(command: F) -> F:
+    """Turn vi_ext errors into one line on stderr and exit code 2 (never a traceback)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ViError as exc:
+            click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+        except OSError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+
+    return wrapper  # type: ignore[return-value]
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config-file",
+    type=click.Path(path_type=Path),
+    envvar="VI_EXT_CONFIG_FILE",
+    help="JSON with secret_key, organization_id and optional endpoint (e.g. a server's credentials.json).",
+)
+@click.option("--endpoint", default=None, help="API endpoint (default: DATATURE_VI_API_ENDPOINT or the config file).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars and no human output.")
+@click.version_option(package_name="vi-ext")
+@click.pass_context
+def main(ctx: click.Context, config_file: Path | None, endpoint: str | None, as_json: bool, quiet: bool) -> None:  # fmt: skip
+    """vi-ext: move image datasets in and out of Datature Vi.
+
+    Credentials: --config-file, or DATATURE_VI_SECRET_KEY / DATATURE_VI_ORGANIZATION_ID
+    (and DATATURE_VI_API_ENDPOINT), exactly as the Python client reads them.
 
     \b
-    Example:
+    Examples:
       vi-ext serve --data-dir ./vi-data --port 0
+      export VI_EXT_CONFIG_FILE=./vi-data/credentials.json
+      vi-ext datasets create pets --id pets
+      vi-ext upload ./photos --dataset pets
+      vi-ext ls --dataset pets --sort filename --limit 20
+      vi-ext download --dataset pets ./out
+      vi-ext rm --all --dataset pets
     """
-    from vi_server.serve import serve as run
-    from vi_server.state import ServerConfig
-
-    config = ServerConfig(
-        data_dir=data_dir,
-        ingestion_timeout_seconds=ingestion_timeout,
-        multipart_part_size=multipart_part_size,
-        url_ttl_seconds=url_ttl,
-    )
-    run(config, host=host, port=port)
+    ctx.obj = State(config_file, endpoint, as_json, quiet)
 
 
-@main.group()
-def org() -> None:
-    """Organizations of a reference server."""
-
-
-@org.command("create")
-@click.option("--data-dir", type=click.Path(path_type=Path), required=True)
-def org_create(data_dir: Path) -> None:
-    """Create an organization and print its credentials as JSON (works while the server runs)."""
-    from vi_server.serve import create_organization
-
-    click.echo(json.dumps(create_organization(data_dir), indent=2))
+from vi_ext import cli_commands  # noqa: E402,F401  (registers the sub-commands)
