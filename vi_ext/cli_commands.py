@@ -48,8 +48,8 @@ def assets_table(assets: list[Asset]) -> Table:
     """A table of assets."""
     table = Table(title=f"{len(assets)} assets")
     for column in ("filename", "asset id", "size", "pixels", "type"):
-        justify = "right" if column in ("size", "pixels") else "left"
-        table.add_column(column, justify=justify, overflow="fold", no_wrap=column != "filename")
+        right = column in ("size", "pixels")
+        table.add_column(column, justify="right" if right else "left", overflow="fold", no_wrap=column != "filename")
     for a in assets:
         m = a.metadata
         table.add_row(a.filename, a.asset_id, f"{m.file_size:,}", f"{m.width}x{m.height}", m.mime_type)
