@@ -50,10 +50,10 @@ demo: setup
 	$(PY) -m tools.demo
 
 bench: setup
-	@echo "make bench: not implemented yet (issue 8)"; exit 1
+	$(PY) -m bench.run
 
 bench-quick: setup
-	@echo "make bench-quick: not implemented yet (issue 8)"; exit 1
+	$(PY) -m bench.run --quick
 
 serve: setup
 	$(VENV)/bin/vi-ext serve --data-dir $(DATA) --host 127.0.0.1 --port $(PORT)

@@ -36,11 +36,8 @@ class FakeVi:
         body["assetIngestionSessionId"] = f"s{index}"
         body["datasetId"] = f"{ORG}_ds"
         files = spec["assets"]
-        body["status"]["progressCount"] = {
-            "total": len(files),
-            "succeeded": len(files) if finished else 0,
-            "errored": 0,
-        }
+        stored = sum(f"http://storage.test/s{index}/{a['filename']}" in self.bodies for a in files)
+        body["status"]["progressCount"] = {"total": len(files), "succeeded": stored, "errored": 0}
         body["status"]["events"] = []
         status = "Reached" if finished else "Waiting"
         body["status"]["conditions"] = [{"condition": "Finished", "status": status, "lastTransitionTime": 1}]

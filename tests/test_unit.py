@@ -71,7 +71,7 @@ def test_poll_delays_start_fast_and_back_off() -> None:
     first = [next(delays) for _ in range(12)]
     assert first[0] == 0.05
     assert first == sorted(first)
-    assert first[-1] == 2.0
+    assert first[-1] == 1.0
 
 
 def test_crc32c_is_signed_big_endian() -> None:

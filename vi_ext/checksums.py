@@ -24,10 +24,15 @@ def file_crc32c(path: Path) -> int:
     return signed_crc32c(checksum.digest())  # type: ignore[no-untyped-call]
 
 
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file."""
-    digest = hashlib.sha256()
+def file_digest(path: Path, algorithm: str = "sha256") -> str:
+    """Hex digest of a file with a hashlib algorithm."""
+    digest = hashlib.new(algorithm)
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file."""
+    return file_digest(path, "sha256")

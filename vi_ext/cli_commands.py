@@ -66,7 +66,10 @@ def assets_table(assets: list[Asset]) -> Table:
 @click.option("--multipart-part-size", type=int, default=64 << 20, show_default=True,
               help="Bytes per multipart part (the server picks partCount from it).")  # fmt: skip
 @click.option("--url-ttl", type=int, default=3600, show_default=True, help="Signed URL lifetime in seconds.")
-def serve(data_dir: Path, host: str, port: int, ingestion_timeout: float, multipart_part_size: int, url_ttl: int) -> None:  # fmt: skip
+@click.option("--faults", default="", help="Inject faults, e.g. 5xx=0.1,reset=0.05,429=0.02,truncate=0.05,slow=0.01.")
+@click.option("--fault-seed", type=int, default=0, show_default=True, help="Seed of the fault layer.")
+def serve(data_dir: Path, host: str, port: int, ingestion_timeout: float, multipart_part_size: int, url_ttl: int,
+          faults: str, fault_seed: int) -> None:  # fmt: skip
     """Run the reference server; writes DATA_DIR/credentials.json once bound.
 
     \b
@@ -77,7 +80,8 @@ def serve(data_dir: Path, host: str, port: int, ingestion_timeout: float, multip
     from vi_server.state import ServerConfig
 
     config = ServerConfig(data_dir=data_dir, ingestion_timeout_seconds=ingestion_timeout,
-                          multipart_part_size=multipart_part_size, url_ttl_seconds=url_ttl)  # fmt: skip
+                          multipart_part_size=multipart_part_size, url_ttl_seconds=url_ttl, faults=faults,
+                          fault_seed=fault_seed)  # fmt: skip
     run(config, host=host, port=port)
 
 
@@ -150,10 +154,11 @@ def datasets_get(state: State, dataset_id: str) -> None:
 @click.option("--no-wait", is_flag=True, help="Return once the bytes are sent.")
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=10_000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 256), default=None, help="Concurrent transfers (default 16).")
+@click.option("--skip-existing", is_flag=True, help="Skip files already in the dataset (same name, size and hash).")
 @pass_state
 @handled
 def upload(state: State, paths: tuple[Path, ...], dataset_id: str, failure_mode: str, no_wait: bool,
-           batch_size: int, workers: int | None) -> None:  # fmt: skip
+           batch_size: int, workers: int | None, skip_existing: bool) -> None:  # fmt: skip
     """Upload files and folders (recursively).
 
     \b
@@ -163,11 +168,13 @@ def upload(state: State, paths: tuple[Path, ...], dataset_id: str, failure_mode:
     result = state.client.assets.upload(
         dataset_id, [str(p) for p in paths], wait_until_done=not no_wait, failure_mode=failure_mode,
         batch_size=batch_size, max_workers=workers, show_progress=not (state.quiet or state.as_json),
+        skip_existing=skip_existing,
     )  # fmt: skip
     payload = {
         "dataset_id": dataset_id, "total_files": result.total_files, "succeeded": result.total_succeeded,
         "failed": result.total_failed, "processing": result.total_processing, "session_ids": result.session_ids,
         "failures": [f.__dict__ for f in result.failures], "skipped": result.skipped_files,
+        "existing": result.existing_files, "bytes_sent": result.bytes_sent,
     }  # fmt: skip
 
     def show() -> None:

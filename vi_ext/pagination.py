@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Generic, TypeVar
 
 from vi_ext.errors import ViError
@@ -38,10 +39,22 @@ class PaginatedResponse(Generic[T]):
             seen.add(token)
             page = self._fetch(token)
 
-    def all_items(self) -> Iterator[T]:
-        """Every item of this and the following pages, fetched lazily."""
-        for page in self:
-            yield from page.items
+    def all_items(self, prefetch: bool = True) -> Iterator[T]:
+        """Every item of this and the following pages, fetched lazily.
+
+        With ``prefetch`` the next page is requested while this one is consumed (at most two
+        pages are held, so memory stays flat in the number of items).
+        """
+        if not prefetch:
+            for page in self:
+                yield from page.items
+            return
+        pages = iter(self)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="vi-prefetch") as pool:
+            pending: Future[PaginatedResponse[T] | None] = pool.submit(next, pages, None)
+            while (current := pending.result()) is not None:
+                pending = pool.submit(next, pages, None)
+                yield from current.items
 
     def __repr__(self) -> str:
         return f"PaginatedResponse(items={len(self.items)}, next_page={self.next_page!r})"

@@ -11,8 +11,8 @@ from vi_ext.errors import ViTimeoutError
 T = TypeVar("T")
 
 
-def poll_delays(first: float = 0.05, factor: float = 1.6, cap: float = 2.0) -> Iterator[float]:
-    """0.05 s, 0.08 s, 0.13 s, … up to ``cap`` seconds, forever."""
+def poll_delays(first: float = 0.05, factor: float = 1.5, cap: float = 1.0) -> Iterator[float]:
+    """0.05 s, 0.075 s, 0.11 s, … up to ``cap`` seconds, forever."""
     delay = first
     while True:
         yield delay

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -19,10 +20,11 @@ from vi_ext_api.types import UNSET
 
 from vi_ext import convert
 from vi_ext import models as m
+from vi_ext.checksums import file_digest
 from vi_ext.download import Downloader
 from vi_ext.enums import FailureMode, ResourceRetentionMode, wire_value
 from vi_ext.errors import ViFileTooLargeError, ViValidationError
-from vi_ext.files import TOO_LARGE, discover
+from vi_ext.files import TOO_LARGE, LocalFile, discover
 from vi_ext.pagination import PaginatedResponse
 from vi_ext.polling import wait_for
 from vi_ext.progress import CallbackReporter, ProgressCallback
@@ -222,6 +224,7 @@ class AssetsResource(_Resource):
         max_workers: int | None = None,
         max_file_size: int = 256 * MIB,
         multipart_threshold: int = 64 * MIB,
+        skip_existing: bool = False,
         custom_metadata: CustomMetadataArg = None,
         show_progress: bool = True,
         progress: ProgressCallback | None = None,
@@ -250,6 +253,7 @@ class AssetsResource(_Resource):
             first = too_large[0]
             raise ViFileTooLargeError(f"{first.local}: {first.message}; nothing was uploaded", status_code=None)
         options = UploadOptions(mode, retention, batch_size, workers, wait_until_done, timeout, custom_metadata)
+        existing = self._already_there(dataset_id, selection.files) if skip_existing else set()
         with CallbackReporter(progress, show_progress) as reporter:
             uploader = Uploader(
                 self._api,
@@ -259,7 +263,23 @@ class AssetsResource(_Resource):
                 self._client._sleep,
                 multipart_threshold,
             )
-            return uploader.run(path, selection, options)
+            return uploader.run(path, selection, options, existing)
+
+    def _already_there(self, dataset_id: str, files: Sequence[LocalFile]) -> set[str]:
+        """Local paths whose filename, size and content hash match an asset of the dataset."""
+        wanted = {f.filename: f for f in files}
+        found: set[str] = set()
+        for asset in self.list(dataset_id, pagination=PaginationParams(page_size=1000)).all_items():
+            f = wanted.get(asset.filename)
+            if f is None or f.size != asset.metadata.file_size:
+                continue
+            algorithm = asset.metadata.hash.algorithm.lower()
+            if (
+                algorithm in hashlib.algorithms_guaranteed
+                and file_digest(f.path, algorithm) == asset.metadata.hash.contents
+            ):
+                found.add(f.local)
+        return found
 
     def download(
         self,

@@ -29,6 +29,8 @@ class AssetUploadResult:
     failures: list[FileFailure]
     skipped_files: list[str] = field(default_factory=list)
     waited: bool = True
+    existing_files: list[str] = field(default_factory=list)
+    bytes_sent: int = 0
 
     @property
     def total_failed(self) -> int:
@@ -87,6 +89,8 @@ class AssetUploadResult:
         if self.failures:
             lines.append("Failed files:")
             lines += [f"  - {f.path} [{f.code}] {f.message}".rstrip() for f in self.failures]
+        if self.existing_files:
+            lines.append(f"Already in the dataset (skipped): {len(self.existing_files)} file(s)")
         if self.skipped_files:
             lines.append(f"Skipped (unsupported extension): {len(self.skipped_files)} file(s)")
         return "\n".join(lines)

@@ -84,6 +84,7 @@ class RetryTransport(httpx.BaseTransport):
             attempt += 1
             try:
                 response = self.inner.handle_request(request)
+                response.read()  # API answers are small: a body cut mid-way is retried here too
             except RETRYABLE_ERRORS:
                 wait = self.policy.delay(attempt, None)
                 if wait is None:
@@ -95,7 +96,6 @@ class RetryTransport(httpx.BaseTransport):
             wait = self.policy.delay(attempt, parse_retry_after(response.headers.get("retry-after")))
             if wait is None:
                 return response
-            response.read()
             response.close()
             self.sleep(wait)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -57,6 +58,8 @@ class _Tracked:
     session_of: dict[str, str] = field(default_factory=dict)  # local path -> session id
     failures: dict[str, FileFailure] = field(default_factory=dict)  # local path -> client failure
     abandoned: dict[str, set[str]] = field(default_factory=dict)  # session id -> filenames never PUT
+    existing: set[str] = field(default_factory=set)  # local paths already in the dataset (skip_existing)
+    bytes_sent: int = 0
 
 
 class Refresh(Exception):
@@ -76,6 +79,8 @@ class Uploader:
         multipart_threshold: int = 64 << 20,
     ) -> None:
         self.multipart_threshold = multipart_threshold
+        self._lock = threading.Lock()
+        self._bytes_sent = 0
         self.api = api
         self.storage = storage
         self.policy = policy
@@ -84,15 +89,20 @@ class Uploader:
         self.org = api.credentials.organization_id
 
     # ------------------------------------------------------------------ orchestration
-    def run(self, dataset: str, selection: Selection, opts: UploadOptions) -> AssetUploadResult:
-        """Upload ``selection`` into ``dataset`` (composite id); never raises mid-batch."""
-        tracked = _Tracked()
+    def run(
+        self, dataset: str, selection: Selection, opts: UploadOptions, existing: set[str] | None = None
+    ) -> AssetUploadResult:
+        """Upload ``selection`` into ``dataset`` (composite id); never raises mid-batch.
+
+        ``existing``: local paths already in the dataset, counted as succeeded and not sent.
+        """
+        tracked = _Tracked(existing=set(existing or ()))
         for rejected in selection.rejected:
             tracked.failures[rejected.local] = FileFailure(
                 rejected.local, rejected.filename, rejected.code, rejected.message
             )
         sessions: dict[str, m.AssetIngestionSession] = {}
-        files = selection.files
+        files = [f for f in selection.files if f.local not in tracked.existing]
         self.reporter.start("Uploading", len(files), sum(f.size for f in files))
         with ThreadPoolExecutor(max_workers=opts.max_workers, thread_name_prefix="vi-upload") as pool:
             crcs = dict(zip((f.local for f in files), pool.map(self._crc_or_none, files), strict=True))
@@ -118,6 +128,7 @@ class Uploader:
                     f"upload stopped: {exc.message}", result=result, status_code=exc.status_code
                 ) from exc
         self.reporter.close()
+        tracked.bytes_sent = self._bytes_sent
         if opts.wait:
             self._wait(dataset, sessions, tracked, opts.timeout, selection)
         return self._result(dataset, selection, tracked, sessions, opts, waited=opts.wait)
@@ -205,6 +216,11 @@ class Uploader:
         return custom(f.local) if callable(custom) else dict(custom)
 
     # ------------------------------------------------------------------ one file's bytes
+    def _sent(self, f: LocalFile) -> None:
+        with self._lock:
+            self._bytes_sent += f.size
+        self.reporter.advance(files=1, nbytes=f.size)
+
     def _send_one(
         self, f: LocalFile, *, uploads: dict[str, m.Contents], dataset: str, ingestion_id: str
     ) -> FileFailure | Refresh | None:
@@ -219,7 +235,7 @@ class Uploader:
                 dataset, SOURCE, ingestion_id, f
             )
             if problem is None:
-                self.reporter.advance(files=1, nbytes=f.size)
+                self._sent(f)
                 return None
             return FileFailure(f.local, f.filename, UPLOAD_FAILED, problem)
         if upload is None:
@@ -229,7 +245,7 @@ class Uploader:
             lambda: f.path.open("rb"), self.policy, self.sleep, upload.expiry,
         )  # fmt: skip
         if isinstance(outcome, PutDone):
-            self.reporter.advance(files=1, nbytes=f.size)
+            self._sent(f)
             return None
         if isinstance(outcome, PutRefresh):
             return Refresh()
@@ -298,6 +314,9 @@ class Uploader:
             if local in tracked.failures:
                 failures.append(tracked.failures[local])
                 continue
+            if local in tracked.existing:
+                succeeded += 1
+                continue
             f = by_local[local]
             sid = tracked.session_of.get(local)
             if sid is None:
@@ -314,4 +333,6 @@ class Uploader:
             failures=failures,
             skipped_files=[s.local for s in selection.skipped],
             waited=waited,
+            existing_files=[local for local in selection.order if local in tracked.existing],
+            bytes_sent=tracked.bytes_sent,
         )

@@ -99,6 +99,7 @@ CREATE TABLE IF NOT EXISTS session_files (
     PRIMARY KEY (session_id, idx)
 );
 CREATE INDEX IF NOT EXISTS session_files_state ON session_files (state);
+CREATE INDEX IF NOT EXISTS session_files_open ON session_files (session_id, state);
 CREATE TABLE IF NOT EXISTS multipart_uploads (
     multipart_id TEXT PRIMARY KEY,
     session_id TEXT NOT NULL,

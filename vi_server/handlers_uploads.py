@@ -280,8 +280,9 @@ class UploadHandlers:
 
     # ------------------------------------------------------------------ storage (signed URLs)
     def _check_signature(self, call: Call, method: str) -> None:
+        raw_path = call.request.scope.get("raw_path") or call.request.url.path.encode()
         problem = verify(
-            self.state.secret, method, call.request.url.path,
+            self.state.secret, method, raw_path.decode("latin-1").split("?", 1)[0],
             call.request.query_params.get("expires"), call.request.query_params.get("signature"), time.time(),
         )  # fmt: skip
         if problem:

@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import sqlite3
 import threading
 from pathlib import Path
+from typing import Any
 
 from vi_server import assets_store, sessions
 from vi_server.assets_store import NewContents
-from vi_server.inspect_image import Declared, Received, inspect
+from vi_server.inspect_image import Declared, Received, Verdict, inspect
 from vi_server.state import ServerState, now_ms
 
 log = logging.getLogger("vi_server.ingest")
+BATCH = 32  # files claimed and recorded per transaction
 
 
 class Ingestor:
@@ -54,19 +57,31 @@ class Ingestor:
         self.queue.put((session_id, idx))
 
     def _work(self) -> None:
-        while (item := self.queue.get()) is not None:
+        stop = False
+        while not stop and (first := self.queue.get()) is not None:
+            batch = [first]
+            while len(batch) < BATCH:
+                try:
+                    item = self.queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stop = True
+                    break
+                batch.append(item)
             try:
-                self.ingest(*item)
-            except Exception:  # a bug must not kill the worker; the file is reported
-                log.exception("ingestion of %s failed", item)
+                self.ingest_batch(batch)
+            except Exception:  # a bug must not kill the worker; the files are reported
+                log.exception("ingestion of %s failed", batch)
                 with self.state.db.tx() as conn:
-                    conn.execute(
-                        "UPDATE session_files SET state='error', error_code='EUNKNOWN',"
-                        " error_message='internal error while ingesting', updated=?"
-                        " WHERE session_id=? AND idx=? AND state='ingesting'",
-                        (now_ms(), *item),
-                    )
-                    sessions.finish_if_done(conn, item[0], now_ms())
+                    for sid, idx in batch:
+                        conn.execute(
+                            "UPDATE session_files SET state='error', error_code='EUNKNOWN',"
+                            " error_message='internal error while ingesting', updated=?"
+                            " WHERE session_id=? AND idx=? AND state='ingesting'",
+                            (now_ms(), sid, idx),
+                        )
+                        sessions.finish_if_done(conn, sid, now_ms())
 
     def _sweep(self) -> None:
         while not self.stopping.wait(self.state.config.sweep_interval_seconds):
@@ -74,68 +89,78 @@ class Ingestor:
                 sessions.time_out(conn, now_ms())
 
     def ingest(self, session_id: str, idx: int) -> None:
-        """Inspect one staged file and turn it into an asset (or a per-file error)."""
+        """Ingest one file (see `ingest_batch`)."""
+        self.ingest_batch([(session_id, idx)])
+
+    def ingest_batch(self, items: list[tuple[str, int]]) -> None:
+        """Claim files in one transaction, inspect them outside the lock, record them in one transaction."""
         with self.state.db.tx() as conn:
-            f = conn.execute(
-                "SELECT * FROM session_files WHERE session_id=? AND idx=? AND state='uploaded'",
-                (session_id, idx),
-            ).fetchone()
-            if f is None:
-                return
-            conn.execute(
-                "UPDATE session_files SET state='ingesting' WHERE session_id=? AND idx=?",
-                (session_id, idx),
-            )
-            received = json.loads(f["received"])
+            claimed = []
+            for session_id, idx in items:
+                f = conn.execute(
+                    "SELECT * FROM session_files WHERE session_id=? AND idx=? AND state='uploaded'", (session_id, idx)
+                ).fetchone()
+                if f is not None:
+                    conn.execute(
+                        "UPDATE session_files SET state='ingesting' WHERE session_id=? AND idx=?", (session_id, idx)
+                    )
+                    claimed.append(f)
+        inspected = [self._inspect(f) for f in claimed]
+        now = now_ms()
+        with self.state.db.tx() as conn:
+            for f, verdict, received, thumb_sha in inspected:
+                self._record(conn, f, verdict, received, thumb_sha, now)
+            for session_id in {f["session_id"] for f in claimed}:
+                sessions.finish_if_done(conn, session_id, now)
+
+    def _inspect(self, f: sqlite3.Row) -> tuple[sqlite3.Row, Verdict, dict[str, Any], str]:
+        received: dict[str, Any] = json.loads(f["received"])
         staged = Path(f["staged"])
         declared = Declared(f["size"], f["crc32c"], f["mime"], f["kind"])
         verdict = inspect(
-            staged,
-            declared,
-            Received(received["size"], received["crc32c"]),
-            self.state.config.thumbnail_size,
+            staged, declared, Received(received["size"], received["crc32c"]), self.state.config.thumbnail_size
         )
-        sha = received["sha256"]
         thumb_sha = self.state.blobs.put_bytes(verdict.thumbnail) if verdict.code is None else ""
         if verdict.code is None:
-            self.state.blobs.adopt(staged, sha)
-        now = now_ms()
-        with self.state.db.tx() as conn:
-            current = conn.execute(
-                "SELECT state FROM session_files WHERE session_id=? AND idx=?", (session_id, idx)
-            ).fetchone()
-            session = conn.execute("SELECT * FROM sessions WHERE session_id=?", (session_id,)).fetchone()
-            if current["state"] != "ingesting":  # cancelled or stopped meanwhile
-                assets_store.collect_garbage(conn, self.state.blobs, [sha, thumb_sha] if thumb_sha else [sha])
-                staged.unlink(missing_ok=True)
-                return
-            if verdict.code is None:
-                custom = json.loads(f["custom_metadata"]) if f["custom_metadata"] else {}
-                contents = NewContents(
-                    f["filename"], f["kind"], verdict.mime, received["size"], verdict.width,
-                    verdict.height, verdict.frames, sha, thumb_sha, custom,
-                )  # fmt: skip
-                keep = session["on_overwritten"].startswith("Keep")
-                assets_store.upsert(
-                    conn,
-                    self.state.blobs,
-                    session["org_id"],
-                    session["dataset_id"],
-                    contents,
-                    keep,
-                    now,
-                )
-                conn.execute(
-                    "UPDATE session_files SET state='ingested', staged=NULL, updated=? WHERE session_id=? AND idx=?",
-                    (now, session_id, idx),
-                )
-            else:
-                staged.unlink(missing_ok=True)
-                conn.execute(
-                    "UPDATE session_files SET state='error', error_code=?, error_message=?, staged=NULL, updated=?"
-                    " WHERE session_id=? AND idx=?",
-                    (verdict.code, verdict.message, now, session_id, idx),
-                )
-                if session["failure_mode"] == "FailAfterOne":
-                    sessions.fail_rest(conn, session_id, sessions.STOPPED_BY_FAILURE, now)
-            sessions.finish_if_done(conn, session_id, now)
+            self.state.blobs.adopt(staged, received["sha256"])
+        return f, verdict, received, thumb_sha
+
+    def _record(
+        self,
+        conn: sqlite3.Connection,
+        f: sqlite3.Row,
+        verdict: Verdict,
+        received: dict[str, Any],
+        thumb_sha: str,
+        now: int,
+    ) -> None:
+        session_id, idx, sha, staged = f["session_id"], f["idx"], received["sha256"], Path(f["staged"])
+        current = conn.execute(
+            "SELECT state FROM session_files WHERE session_id=? AND idx=?", (session_id, idx)
+        ).fetchone()
+        if current["state"] != "ingesting":  # cancelled or stopped meanwhile
+            assets_store.collect_garbage(conn, self.state.blobs, [sha, thumb_sha] if thumb_sha else [sha])
+            staged.unlink(missing_ok=True)
+            return
+        session = conn.execute("SELECT * FROM sessions WHERE session_id=?", (session_id,)).fetchone()
+        if verdict.code is None:
+            custom = json.loads(f["custom_metadata"]) if f["custom_metadata"] else {}
+            contents = NewContents(
+                f["filename"], f["kind"], verdict.mime, received["size"], verdict.width,
+                verdict.height, verdict.frames, sha, thumb_sha, custom,
+            )  # fmt: skip
+            keep = session["on_overwritten"].startswith("Keep")
+            assets_store.upsert(conn, self.state.blobs, session["org_id"], session["dataset_id"], contents, keep, now)
+            conn.execute(
+                "UPDATE session_files SET state='ingested', staged=NULL, updated=? WHERE session_id=? AND idx=?",
+                (now, session_id, idx),
+            )
+            return
+        staged.unlink(missing_ok=True)
+        conn.execute(
+            "UPDATE session_files SET state='error', error_code=?, error_message=?, staged=NULL, updated=?"
+            " WHERE session_id=? AND idx=?",
+            (verdict.code, verdict.message, now, session_id, idx),
+        )
+        if session["failure_mode"] == "FailAfterOne":
+            sessions.fail_rest(conn, session_id, sessions.STOPPED_BY_FAILURE, now)

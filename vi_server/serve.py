@@ -11,6 +11,7 @@ import uvicorn
 
 from vi_server.app import create_app
 from vi_server.db import Database
+from vi_server.faults import FaultPlan, fault_middleware
 from vi_server.keys import key_hash, new_organization_id, new_secret_key
 from vi_server.state import ServerConfig, now_ms
 
@@ -85,7 +86,11 @@ def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 0, log_leve
     tmp.chmod(0o600)
     tmp.replace(target)
     print(f"vi_server listening on {endpoint} (credentials in {target})", flush=True)
-    app = create_app(config)
+    app: Any = create_app(config)
+    if config.faults:
+        plan = FaultPlan.parse(config.faults, config.fault_seed)
+        app = fault_middleware(app, plan)
+        print(f"vi_server fault layer on: {plan.rates} (seed {config.fault_seed})", flush=True)
     server = uvicorn.Server(
         uvicorn.Config(app, log_level=log_level, access_log=False, timeout_keep_alive=30, lifespan="on")
     )

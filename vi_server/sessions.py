@@ -86,11 +86,11 @@ def get_row(conn: sqlite3.Connection, org: str, ds: str, source: tuple[str, str,
 
 def finish_if_done(conn: sqlite3.Connection, session_id: str, now: int, reason: str = "") -> None:
     """Mark the session finished once every file is terminal."""
-    open_files = conn.execute(
-        "SELECT COUNT(*) FROM session_files WHERE session_id=? AND state NOT IN ('ingested','error')",
+    still_open = conn.execute(
+        "SELECT 1 FROM session_files WHERE session_id=? AND state IN ('pending','uploaded','ingesting') LIMIT 1",
         (session_id,),
-    ).fetchone()[0]
-    if open_files == 0:
+    ).fetchone()
+    if still_open is None:
         conn.execute(
             "UPDATE sessions SET state='finished', finished=?, updated=?, reason=COALESCE(reason, ?),"
             " generation=generation+1 WHERE session_id=? AND state='open'",

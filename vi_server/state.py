@@ -25,6 +25,8 @@ class ServerConfig:
     ingest_workers: int = 2
     sweep_interval_seconds: float = 0.25
     thumbnail_size: int = 256
+    faults: str = ""
+    fault_seed: int = 0
 
 
 def now_ms() -> int:

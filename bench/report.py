@@ -1,0 +1,137 @@
+"""Turn benchmark measurements into ``results.md``: medians, ranges, ratios, targets."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bench.run import Measurement, Sizes
+
+DESCRIPTIONS = {
+    "U1": "upload {small} small JPEGs (~30 KB), waiting for ingestion",
+    "U2": "upload {small} small JPEGs, transfer only (no wait)",
+    "U3": "upload {large} large PNGs (~{large_mb:.1f} MB), waiting",
+    "L1": "iterate {listing:,} assets, page size 1000",
+    "L1-10k": "iterate {listing_small:,} assets, page size 1000 (vi_ext memory check)",
+    "D1": "download {downloads} assets",
+}
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def summarize(results: Sequence[Measurement]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Per (scenario, runner): medians and ranges over the successful runs."""
+    table: dict[tuple[str, str], dict[str, Any]] = {}
+    for m in results:
+        row = table.setdefault((m.scenario, m.runner), {"runs": [], "failures": []})
+        (row["runs"] if m.ok else row["failures"]).append(m)
+    for row in table.values():
+        runs: list[Measurement] = row["runs"]
+        secs = [r.seconds for r in runs]
+        row["median"] = _median(secs)
+        row["min"], row["max"] = (min(secs), max(secs)) if secs else (float("nan"), float("nan"))
+        row["cpu"] = _median([r.cpu_seconds for r in runs])
+        row["rss"] = max((r.peak_rss_mb for r in runs), default=float("nan"))
+        items = [r.items for r in runs if r.items]
+        row["items"] = items[0] if items else 0
+        row["mb"] = runs[0].megabytes if runs else 0.0
+    return table
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b and b == b and a == a else float("nan")
+
+
+def targets(t: dict[tuple[str, str], dict[str, Any]]) -> list[tuple[str, str, bool | None]]:
+    """Each target of issue 8: (what, measured, met?)."""
+
+    def med(s: str, r: str) -> float:
+        row = t.get((s, r))
+        return row["median"] if row and row["runs"] else float("nan")
+
+    def rate(s: str, r: str, key: str) -> float:
+        row = t.get((s, r))
+        return row[key] / row["median"] if row and row["runs"] else float("nan")
+
+    out: list[tuple[str, str, bool | None]] = []
+
+    def add(what: str, value: float, ok: bool, unit: str = "×") -> None:
+        measured = f"{value:.2f}{unit}" if value == value else "n/a"
+        out.append((what, measured, ok if value == value else None))
+
+    u1 = _ratio(med("U1", "vi_ext"), med("U1", "official"))
+    add("U1 with wait: vi_ext wall ≤ 0.33 × official", u1, u1 <= 0.33)
+    u2o = _ratio(med("U2", "vi_ext"), med("U2", "official"))
+    add("U2 transfer only: vi_ext wall ≤ official", u2o, u2o <= 1.0)
+    u2 = _ratio(rate("U2", "vi_ext", "items"), rate("U2", "ceiling", "items"))
+    add("U2: vi_ext files/s ≥ 70 % of the ceiling's", u2 * 100, u2 >= 0.7, " %")
+    u3 = _ratio(rate("U3", "vi_ext", "mb"), rate("U3", "ceiling", "mb"))
+    add("U3: vi_ext MB/s ≥ 70 % of the ceiling's", u3 * 100, u3 >= 0.7, " %")
+    rss3 = t.get(("U3", "vi_ext"), {}).get("rss", float("nan"))
+    add("U3: vi_ext peak RSS < 150 MB", rss3, rss3 < 150, " MB")
+    l1 = rate("L1", "vi_ext", "items")
+    add("L1: ≥ 5 000 items/s", l1, l1 >= 5000, " items/s")
+    rss_big = t.get(("L1", "vi_ext"), {}).get("rss", float("nan"))
+    rss_small = t.get(("L1-10k", "vi_ext"), {}).get("rss", float("nan"))
+    add("L1: peak RSS < 150 MB", rss_big, rss_big < 150, " MB")
+    flat = _ratio(rss_big, rss_small)
+    add("L1: RSS flat from 10 000 to 100 000 assets (ratio ≤ 1.2)", flat, flat <= 1.2)
+    d1 = _ratio(med("D1", "vi_ext"), med("D1", "official"))
+    add("D1: vi_ext wall ≤ 0.5 × official", d1, d1 <= 0.5)
+    return out
+
+
+def write_report(results: Sequence[Measurement], sizes: Sizes, out: Path, elapsed: float, cpus: int, host: str) -> None:
+    """Write the markdown table."""
+    t = summarize(results)
+    large_mb = next((m.megabytes / sizes.large_files for m in results if m.scenario == "U3" and m.megabytes), 0.0)
+    fmt = {"small": sizes.small_files, "large": sizes.large_files, "large_mb": large_mb, "listing": sizes.listing,
+           "listing_small": sizes.listing_small, "downloads": sizes.downloads}  # fmt: skip
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {cpus} CPUs ({host}), "
+        f"{sizes.reps} repetition(s) per runner, runners alternating; total {elapsed / 60:.1f} min.",
+        "Wall = the runner's own timing of the operation (median, min–max); CPU = user+sys seconds of the "
+        "runner process; RSS = its peak resident memory. Reference server on loopback, fresh data dir.",
+        "",
+        "| scenario | runner | wall s (median) | min–max | throughput | CPU s | peak RSS MB | vs official | vs ceiling |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for scenario in DESCRIPTIONS:
+        for runner in ("vi_ext", "official", "ceiling"):
+            row = t.get((scenario, runner))
+            if row is None:
+                continue
+            if not row["runs"]:
+                error = row["failures"][0].error if row["failures"] else "failed"
+                lines.append(f"| {scenario} | {runner} | — | — | cannot: {error[:90]} | — | — | — | — |")
+                continue
+            unit = (
+                f"{row['mb'] / row['median']:.1f} MB/s"
+                if scenario in ("U3", "D1")
+                else f"{row['items'] / row['median']:,.0f} items/s"
+            )
+            ratios = [
+                _ratio(row["median"], t.get((scenario, other), {}).get("median", float("nan")))
+                for other in ("official", "ceiling")
+            ]
+            cells = [
+                "—" if runner == other or r != r else f"{r:.2f}×"
+                for r, other in zip(ratios, ("official", "ceiling"), strict=True)
+            ]
+            lines.append(
+                f"| {scenario} | {runner} | {row['median']:.2f} | {row['min']:.2f}–{row['max']:.2f} | {unit} | "
+                f"{row['cpu']:.1f} | {row['rss']:.0f} | {cells[0]} | {cells[1]} |"
+            )
+    lines += ["", "Scenarios:", ""] + [f"- **{k}**: {v.format(**fmt)}" for k, v in DESCRIPTIONS.items()]
+    lines += ["", "## Targets", "", "| target | measured | |", "|---|---|---|"]
+    for what, measured, ok in targets(t):
+        lines.append(f"| {what} | {measured} | {'met' if ok else 'not met' if ok is False else 'n/a'} |")
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")

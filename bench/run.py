@@ -1,0 +1,222 @@
+"""`make bench` / `make bench-quick`: vi_ext vs the official client vs a no-SDK ceiling.
+
+Each measurement is a fresh subprocess (CPU seconds and peak RSS from ``os.wait4``); runners
+alternate order across repetitions; the reference server runs on loopback with a fresh data dir.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from PIL import Image
+
+from bench.report import write_report
+from tools.compat import ensure_venv
+from vi_ext import Client
+from vi_server.process import RunningServer
+from vi_server.seed import seed_assets
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE / ".cache"
+RUNNERS = ("vi_ext", "official", "ceiling")
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How big each scenario is."""
+
+    small_files: int
+    large_files: int
+    large_side: int
+    listing: int
+    listing_small: int
+    downloads: int
+    reps: int
+
+
+FULL = Sizes(
+    small_files=2000, large_files=100, large_side=1300, listing=100_000, listing_small=10_000, downloads=1000, reps=3
+)
+QUICK = Sizes(small_files=40, large_files=3, large_side=500, listing=2_500, listing_small=1_000, downloads=40, reps=1)
+
+
+@dataclass
+class Measurement:
+    """One run of one runner."""
+
+    scenario: str
+    runner: str
+    rep: int
+    ok: bool
+    seconds: float
+    cpu_seconds: float
+    peak_rss_mb: float
+    items: int | None
+    megabytes: float
+    error: str = ""
+
+
+def images(kind: str, count: int, side: int) -> Path:
+    """Cached folders of real images: ~30 KB JPEGs (small) or ~5 MB PNGs (large)."""
+    folder = CACHE / f"{kind}-{count}-{side}"
+    done = folder.with_name(folder.name + ".complete")
+    if done.exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        sub = folder / f"part-{i % 10}"
+        sub.mkdir(exist_ok=True)
+        if kind == "small":
+            image = Image.effect_noise((side, side * 3 // 4), 25 + i % 40).convert("RGB")
+            image.save(sub / f"img-{i:05d}.jpg", "JPEG", quality=85)
+        else:
+            image = Image.effect_noise((side, side), 60 + i % 20).convert("RGB")
+            out = io.BytesIO()
+            image.save(out, "PNG", compress_level=1)
+            (sub / f"big-{i:04d}.png").write_bytes(out.getvalue())
+    done.touch()
+    return folder
+
+
+def folder_megabytes(folder: Path) -> float:
+    """Total size of the image files in ``folder``."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")) / 1e6
+
+
+class Bench:
+    """Server, credentials and the three runners."""
+
+    def __init__(self, server: RunningServer, official_python: Path) -> None:
+        self.server = server
+        self.creds = str(server.data_dir / "credentials.json")
+        self.official_python = official_python
+        self.http = httpx.Client(
+            base_url=server.endpoint,
+            timeout=60,
+            headers={"Authorization": f"Bearer {server.key}", "Organization-Id": server.org},
+        )
+
+    def dataset(self, prefix: str) -> str:
+        ds = f"{prefix}-{uuid.uuid4().hex[:8]}"
+        assert (
+            self.http.post(f"/workspaces/{self.server.org}/datasets", json={"name": ds, "datasetId": ds}).status_code
+            == 201
+        )
+        return ds
+
+    def command(self, runner: str, args: list[str]) -> list[str]:
+        if runner == "official":
+            return [str(self.official_python), "-I", str(HERE / "runner_official.py"), *args]
+        return [sys.executable, str(HERE / f"runner_{'viext' if runner == 'vi_ext' else runner}.py"), *args]
+
+    def measure(self, scenario: str, runner: str, rep: int, dataset: str, path: str, megabytes: float) -> Measurement:
+        with tempfile.TemporaryDirectory(prefix="vi-bench-") as cwd:
+            env = {**os.environ, "PYTHONPATH": str(HERE.parent)} if runner != "official" else {
+                **{k: v for k, v in os.environ.items() if not k.startswith("PYTHON")},
+                "DATATURE_VI_API_ENDPOINT": self.server.endpoint,  # the official client reads no endpoint from files
+            }  # fmt: skip
+            started = time.perf_counter()
+            proc = subprocess.Popen(self.command(runner, [scenario, self.creds, dataset, path]), cwd=cwd, env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - started
+            stdout, stderr = proc.stdout.read() if proc.stdout else "", proc.stderr.read() if proc.stderr else ""
+        line = next((ln for ln in reversed(stdout.splitlines()) if ln.startswith("{")), None)
+        data: dict[str, Any] = (
+            json.loads(line) if line else {"ok": False, "error": (stderr or "no output").strip()[-300:]}
+        )
+        self.settle(data.get("session_ids") or [], dataset)
+        return Measurement(
+            scenario, runner, rep, bool(data.get("ok")) and os.waitstatus_to_exitcode(status) == 0,
+            float(data.get("seconds", wall)), usage.ru_utime + usage.ru_stime, float(data.get("peak_rss_mb", "nan")),
+            data.get("items"), megabytes, str(data.get("error", "")),
+        )  # fmt: skip
+
+    def settle(self, session_ids: list[str], dataset: str, timeout: float = 600) -> None:
+        """Wait (unmeasured) until the server finished ingesting, so runs do not overlap."""
+        base = (
+            f"/workspaces/{self.server.org}/datasets/{self.server.org}_{dataset}/assetSources/managed/datature/default"
+        )
+        deadline = time.monotonic() + timeout
+        for sid in session_ids:
+            while time.monotonic() < deadline:
+                got = self.http.get(f"{base}/assetIngestionSessions/{sid}").json()
+                if got["status"]["conditions"][0]["status"] == "Reached":
+                    break
+                time.sleep(0.1)
+
+
+def run(sizes: Sizes, out: Path) -> list[Measurement]:
+    """Every scenario, every runner, ``sizes.reps`` times, alternating the order."""
+    official = ensure_venv()
+    small = images("small", sizes.small_files, 200)
+    large = images("large", sizes.large_files, sizes.large_side)
+    results: list[Measurement] = []
+    with tempfile.TemporaryDirectory(prefix="vi-bench-server-") as data:
+        server = RunningServer(Path(data)).start()
+        try:
+            bench = Bench(server, official)
+            listing = bench.dataset("list")
+            seed_assets(server.data_dir, server.org, listing, sizes.listing)
+            listing_small = bench.dataset("lists")
+            seed_assets(server.data_dir, server.org, listing_small, sizes.listing_small)
+            downloads = bench.dataset("dl")
+            with Client(config_file=bench.creds) as client:
+                sources = sorted(p for p in small.rglob("*.jpg"))[: sizes.downloads]
+                client.assets.upload(downloads, [str(p) for p in sources], show_progress=False)
+            dl_mb = sum(p.stat().st_size for p in sources) / 1e6
+            plan = [("U1", small), ("U2", small), ("U3", large), ("L1", None), ("L1-10k", None), ("D1", None)]
+            for scenario, folder in plan:
+                for rep in range(sizes.reps):
+                    order = RUNNERS[rep % 3 :] + RUNNERS[: rep % 3]
+                    for runner in order:
+                        if scenario == "L1-10k" and runner != "vi_ext":
+                            continue  # only to show vi_ext's memory is flat in the number of assets
+                        if folder is not None:
+                            ds, path, mb = bench.dataset(scenario.lower()), str(folder), folder_megabytes(folder)
+                        elif scenario.startswith("L"):
+                            ds, path, mb = (listing if scenario == "L1" else listing_small), "-", 0.0
+                        else:
+                            ds, path, mb = downloads, tempfile.mkdtemp(prefix="vi-bench-dl-"), dl_mb
+                        m = bench.measure(
+                            scenario.split("-")[0] if scenario != "L1-10k" else "L1", runner, rep, ds, path, mb
+                        )
+                        m.scenario = scenario
+                        results.append(m)
+                        print(json.dumps(asdict(m)), flush=True)
+        finally:
+            server.stop()
+    (out.parent / "results.json").write_text(json.dumps([asdict(m) for m in results], indent=1))
+    return results
+
+
+def main() -> int:
+    """Entry point."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, one repetition (harness check only)")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    sizes = QUICK if args.quick else FULL
+    out = args.out or (HERE / ("results-quick.md" if args.quick else "results.md"))
+    started = time.time()
+    results = run(sizes, out)
+    write_report(results, sizes, out, time.time() - started, os.cpu_count() or 0, platform.platform())
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
