@@ -75,8 +75,8 @@ def test_f1_two_thousand_files_through_faults(faulty_server: RunningServer, tmp_
 UPLOADER = """
 import sys
 from vi_ext import Client
-client = Client(config_file=sys.argv[1], max_workers=2)
-client.assets.upload(sys.argv[2], sys.argv[3], show_progress=False, batch_size=50)
+client = Client(config_file=sys.argv[1], max_workers=1)
+client.assets.upload(sys.argv[2], sys.argv[3], show_progress=False, batch_size=25)
 """
 
 

@@ -123,7 +123,7 @@ class Uploader:
                 if not sessions:  # nothing happened yet: the error itself is the clearest answer
                     self.reporter.close()
                     raise
-                result = self._result(dataset, selection, tracked, sessions, opts, waited=False)
+                result = self._result(selection, tracked, sessions, waited=False)
                 raise ViUploadError(
                     f"upload stopped: {exc.message}", result=result, status_code=exc.status_code
                 ) from exc
@@ -131,7 +131,7 @@ class Uploader:
         tracked.bytes_sent = self._bytes_sent
         if opts.wait:
             self._wait(dataset, sessions, tracked, opts.timeout, selection)
-        return self._result(dataset, selection, tracked, sessions, opts, waited=opts.wait)
+        return self._result(selection, tracked, sessions, waited=opts.wait)
 
     def _stop_rest(self, rest: list[LocalFile], tracked: _Tracked) -> None:
         for f in rest:
@@ -286,7 +286,7 @@ class Uploader:
                     self.sleep,
                 )
             except ViError as exc:
-                partial = self._result(dataset, selection, tracked, sessions, None, waited=False)
+                partial = self._result(selection, tracked, sessions, waited=False)
                 if hasattr(exc, "partial_result"):
                     exc.partial_result = partial
                 raise
@@ -299,11 +299,9 @@ class Uploader:
 
     def _result(
         self,
-        dataset: str,
         selection: Selection,
         tracked: _Tracked,
         sessions: dict[str, m.AssetIngestionSession],
-        opts: UploadOptions | None,
         waited: bool,
     ) -> AssetUploadResult:
         errors = {sid: (s.status.errors(), s.status.corrections()) for sid, s in sessions.items()}

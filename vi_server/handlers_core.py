@@ -195,13 +195,18 @@ class CoreHandlers:
                 total = sum(1 for r in rows if predicate(asset_view(r)))
         return JSONResponse({"count": total})
 
+    def _asset(self, conn: sqlite3.Connection, call: Call) -> sqlite3.Row:
+        """The asset named by the path, in the dataset named by the path, or 404."""
+        ds = self.dataset(conn, call)
+        row = assets_store.get(conn, ds["org_id"], ds["dataset_id"], call.path["assetId"])
+        if row is None:
+            raise ApiError(404, f"asset {call.path['assetId']!r} not found")
+        return row
+
     def get_asset(self, call: Call) -> Response:
         """GET …/assets/{assetId}."""
         with self.state.db.read() as conn:
-            ds = self.dataset(conn, call)
-            row = assets_store.get(conn, ds["org_id"], ds["dataset_id"], call.path["assetId"])
-            if row is None:
-                raise ApiError(404, f"asset {call.path['assetId']!r} not found")
+            row = self._asset(conn, call)
             contents = None
             if call.query.get("contents") == "y":
                 contents = (self.state.secret, self._base(call), self.state.config.url_ttl_seconds)
@@ -210,11 +215,7 @@ class CoreHandlers:
     def delete_asset(self, call: Call) -> Response:
         """DELETE …/assets/{assetId}: 204, empty body."""
         with self.state.db.tx() as conn:
-            ds = self.dataset(conn, call)
-            row = assets_store.get(conn, ds["org_id"], ds["dataset_id"], call.path["assetId"])
-            if row is None:
-                raise ApiError(404, f"asset {call.path['assetId']!r} not found")
-            assets_store.delete(conn, self.state.blobs, [row])
+            assets_store.delete(conn, self.state.blobs, [self._asset(conn, call)])
         return Response(status_code=204)
 
     # ------------------------------------------------------------------ bulk delete
