@@ -92,6 +92,9 @@ def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 0, log_leve
         app = fault_middleware(app, plan)
         print(f"vi_server fault layer on: {plan.rates} (seed {config.fault_seed})", flush=True)
     server = uvicorn.Server(
-        uvicorn.Config(app, log_level=log_level, access_log=False, timeout_keep_alive=30, lifespan="on")
+        # h11 + asyncio, pinned: httptools refuses very long (valid) URLs with its own text/plain 400.
+        uvicorn.Config(
+            app, log_level=log_level, access_log=False, timeout_keep_alive=30, lifespan="on", http="h11", loop="asyncio"
+        )
     )
     server.run(sockets=[sock])
