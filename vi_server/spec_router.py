@@ -113,11 +113,11 @@ class Validator:
 
     def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
-        self._cache: dict[str, jsonschema.Draft202012Validator] = {}
+        self._cache: dict[int, jsonschema.Draft202012Validator] = {}
 
     def errors(self, schema: dict[str, Any], value: Any) -> str | None:
         """Return the first validation error as text, or ``None``."""
-        key = json.dumps(schema, sort_keys=True)
+        key = id(schema)  # schemas are objects of the spec loaded once at start-up: identity is stable
         validator = self._cache.get(key)
         if validator is None:
             root = {**schema, "components": self.spec.get("components", {})}
