@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -159,8 +159,13 @@ class Bench:
                 time.sleep(0.1)
 
 
-def run(sizes: Sizes, out: Path) -> list[Measurement]:
-    """Every scenario, every runner, ``sizes.reps`` times, alternating the order."""
+SCENARIOS = ("U1", "U2", "U3", "L1", "L1-10k", "D1")
+
+
+def run(
+    sizes: Sizes, out: Path, scenarios: tuple[str, ...] = SCENARIOS, runners: tuple[str, ...] = RUNNERS
+) -> list[Measurement]:
+    """The chosen scenarios and runners, ``sizes.reps`` times, alternating the order."""
     official = ensure_venv()
     small = images("small", sizes.small_files, 200)
     large = images("large", sizes.large_files, sizes.large_side)
@@ -170,20 +175,25 @@ def run(sizes: Sizes, out: Path) -> list[Measurement]:
         try:
             bench = Bench(server, official)
             listing = bench.dataset("list")
-            seed_assets(server.data_dir, server.org, listing, sizes.listing)
+            if "L1" in scenarios:
+                seed_assets(server.data_dir, server.org, listing, sizes.listing)
             listing_small = bench.dataset("lists")
-            seed_assets(server.data_dir, server.org, listing_small, sizes.listing_small)
+            if "L1-10k" in scenarios:
+                seed_assets(server.data_dir, server.org, listing_small, sizes.listing_small)
             downloads = bench.dataset("dl")
-            with Client(config_file=bench.creds) as client:
-                sources = sorted(p for p in small.rglob("*.jpg"))[: sizes.downloads]
-                client.assets.upload(downloads, [str(p) for p in sources], show_progress=False)
+            sources = sorted(p for p in small.rglob("*.jpg"))[: sizes.downloads]
+            if "D1" in scenarios:
+                with Client(config_file=bench.creds) as client:
+                    client.assets.upload(downloads, [str(p) for p in sources], show_progress=False)
             dl_mb = sum(p.stat().st_size for p in sources) / 1e6
             plan = [("U1", small), ("U2", small), ("U3", large), ("L1", None), ("L1-10k", None), ("D1", None)]
             for scenario, folder in plan:
+                if scenario not in scenarios:
+                    continue
                 for rep in range(sizes.reps):
                     order = RUNNERS[rep % 3 :] + RUNNERS[: rep % 3]
                     for runner in order:
-                        if scenario == "L1-10k" and runner != "vi_ext":
+                        if runner not in runners or (scenario == "L1-10k" and runner != "vi_ext"):
                             continue  # only to show vi_ext's memory is flat in the number of assets
                         if folder is not None:
                             ds, path, mb = bench.dataset(scenario.lower()), str(folder), folder_megabytes(folder)
@@ -199,7 +209,7 @@ def run(sizes: Sizes, out: Path) -> list[Measurement]:
                         print(json.dumps(asdict(m)), flush=True)
         finally:
             server.stop()
-    (out.parent / "results.json").write_text(json.dumps([asdict(m) for m in results], indent=1))
+    out.with_suffix(".json").write_text(json.dumps([asdict(m) for m in results], indent=1))
     return results
 
 
@@ -208,11 +218,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, one repetition (harness check only)")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated subset, e.g. U1,D1")
+    parser.add_argument("--runners", default=",".join(RUNNERS), help="comma-separated subset of " + ",".join(RUNNERS))
+    parser.add_argument("--reps", type=int, default=None, help="repetitions (default 3; 1 with --quick)")
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
-    out = args.out or (HERE / ("results-quick.md" if args.quick else "results.md"))
+    if args.reps:
+        sizes = replace(sizes, reps=args.reps)
+    scenarios, runners = tuple(args.scenarios.split(",")), tuple(args.runners.split(","))
+    unknown = set(scenarios) - set(SCENARIOS) | set(runners) - set(RUNNERS)
+    if unknown:
+        parser.error(f"unknown scenario or runner: {', '.join(sorted(unknown))}")
+    partial = scenarios != SCENARIOS or runners != RUNNERS or args.reps is not None
+    default_name = "results-quick.md" if args.quick else "results-partial.md" if partial else "results.md"
+    out = args.out or (HERE / default_name)
     started = time.time()
-    results = run(sizes, out)
+    results = run(sizes, out, scenarios, runners)
     write_report(results, sizes, out, time.time() - started, os.cpu_count() or 0, platform.platform())
     print(f"wrote {out}")
     return 0

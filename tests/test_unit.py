@@ -7,6 +7,7 @@ import email.utils
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from vi_ext.files import discover, safe_relative
 from vi_ext.models import AssetIngestionEventError, AssetIngestionEventUnknown
 from vi_ext.polling import poll_delays
 from vi_ext.retry import RetryPolicy, parse_retry_after
+from vi_ext.thread_clients import ThreadClients
 
 SCHEMAS = yaml.safe_load((ROOT / "openapi.yaml").read_text())["components"]["schemas"]
 ORG = "org-1"
@@ -248,3 +250,27 @@ def test_signature_check_refuses_odd_input_without_crashing() -> None:
     assert verify(b"secret", "PUT", "/p", expires, "\u00d4\u000f", now=1000) is not None
     assert verify(b"secret", "PUT", "/p", "\u00b2", sig, now=1000) is not None
     assert verify(b"secret", "PUT", "/p", expires, sig, now=10_000) == "the URL has expired"
+
+
+def test_thread_clients_give_each_thread_its_own_client_and_close_them_all() -> None:
+    made: list[httpx.Client] = []
+
+    def make() -> httpx.Client:
+        made.append(httpx.Client(transport=httpx.MockTransport(lambda _: httpx.Response(200))))
+        return made[-1]
+
+    with ThreadClients(make) as clients:
+        mine = clients.get()
+        assert clients.get() is mine  # the same thread keeps its client
+        with ThreadPoolExecutor(4) as pool:
+            theirs = set(pool.map(lambda _: id(clients.get()), range(4)))
+        assert id(mine) not in theirs
+        assert len(made) == 1 + len(theirs)
+    assert all(c.is_closed for c in made)
+    with pytest.raises(RuntimeError, match="already closed"):
+        clients.get()  # after the transfer ended: refused, never a closed or leaked client
+    shared = httpx.Client()
+    with ThreadClients(make, shared=shared) as clients:
+        assert clients.get() is shared
+    assert not shared.is_closed  # an injected client belongs to its owner
+    shared.close()

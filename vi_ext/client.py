@@ -1,8 +1,10 @@
-"""`vi_ext.Client`: credentials, one connection pool for the API and one for signed URLs."""
+"""`vi_ext.Client`: credentials, the API connection pool, and storage clients for transfers."""
 
 from __future__ import annotations
 
 import os
+import ssl
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +16,7 @@ from vi_ext import config
 from vi_ext.api import USER_AGENT, ApiClient
 from vi_ext.resources import AssetsResource, DatasetsResource
 from vi_ext.retry import RetryPolicy
+from vi_ext.thread_clients import ThreadClients
 
 
 class Client:
@@ -45,20 +48,38 @@ class Client:
         self._sleep = sleep
         self._policy = RetryPolicy(max_retries=max(0, max_retries))
         self._api = ApiClient(creds, timeout, self._policy, transport, sleep)
-        self._storage = httpx.Client(
-            transport=storage_transport
-            or httpx.HTTPTransport(limits=httpx.Limits(max_connections=128, max_keepalive_connections=64)),
-            timeout=httpx.Timeout(max(timeout, 300.0), connect=30.0),
-            headers={"User-Agent": USER_AGENT},
-            follow_redirects=False,
-        )
+        self._storage_timeout = httpx.Timeout(max(timeout, 300.0), connect=30.0)
+        self._ssl: ssl.SSLContext | None = None
+        self._ssl_lock = threading.Lock()
+        # An injected storage transport (tests) is shared by all threads; otherwise each transfer
+        # thread gets its own small pool (see `thread_clients`).
+        self._storage = self._new_storage_client(storage_transport) if storage_transport else None
         self.datasets = DatasetsResource(self)
         self.assets = AssetsResource(self)
 
+    def _new_storage_client(self, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+        if transport is None:
+            with self._ssl_lock:  # building an SSL context costs ~30 ms of CPU: one per Client
+                if self._ssl is None:
+                    self._ssl = httpx.create_ssl_context()
+            limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
+            transport = httpx.HTTPTransport(verify=self._ssl, limits=limits)
+        return httpx.Client(
+            transport=transport,
+            timeout=self._storage_timeout,
+            headers={"User-Agent": USER_AGENT},
+            follow_redirects=False,
+        )
+
+    def _storage_clients(self) -> ThreadClients:
+        """Storage clients for one transfer: one per worker thread, closed when it ends."""
+        return ThreadClients(self._new_storage_client, shared=self._storage)
+
     def close(self) -> None:
-        """Close both connection pools."""
+        """Close the API connection pool (and an injected storage transport's client)."""
         self._api.close()
-        self._storage.close()
+        if self._storage is not None:
+            self._storage.close()
 
     def __enter__(self) -> Client:
         return self

@@ -44,7 +44,7 @@ class Downloader:
 
     def __init__(
         self,
-        storage: httpx.Client,
+        storage: Callable[[], httpx.Client],
         refresh: Callable[[str], m.Asset],
         policy: RetryPolicy,
         reporter: Reporter,
@@ -140,7 +140,8 @@ class Downloader:
         size = 0
         fd, tmp = tempfile.mkstemp(prefix=".vi-part-", dir=target.parent)
         try:
-            with os.fdopen(fd, "wb") as out, self.storage.stream("GET", url.url, headers=url.headers or {}) as response:
+            stream = self.storage().stream("GET", url.url, headers=url.headers or {})
+            with os.fdopen(fd, "wb") as out, stream as response:
                 if response.status_code == 403:
                     raise _Expired
                 if response.status_code >= 400:

@@ -254,10 +254,10 @@ class AssetsResource(_Resource):
             raise ViFileTooLargeError(f"{first.local}: {first.message}; nothing was uploaded", status_code=None)
         options = UploadOptions(mode, retention, batch_size, workers, wait_until_done, timeout, custom_metadata)
         existing = self._already_there(dataset_id, selection.files) if skip_existing else set()
-        with CallbackReporter(progress, show_progress) as reporter:
+        with CallbackReporter(progress, show_progress) as reporter, self._client._storage_clients() as storage:
             uploader = Uploader(
                 self._api,
-                self._client._storage,
+                storage.get,
                 self._client._policy,
                 reporter,
                 self._client._sleep,
@@ -297,9 +297,9 @@ class AssetsResource(_Resource):
         pages = self.list(dataset_id, pagination=PaginationParams(page_size=1000), contents=True)
         items: Iterator[m.Asset] = pages.all_items()
         root = Path(save_dir).expanduser() / short
-        with CallbackReporter(progress, show_progress) as reporter:
+        with CallbackReporter(progress, show_progress) as reporter, self._client._storage_clients() as storage:
             downloader = Downloader(
-                self._client._storage,
+                storage.get,
                 lambda asset_id: self.get(dataset_id, asset_id, contents=True),
                 self._client._policy,
                 reporter,

@@ -72,7 +72,7 @@ class Uploader:
     def __init__(
         self,
         api: ApiClient,
-        storage: httpx.Client,
+        storage: Callable[[], httpx.Client],
         policy: RetryPolicy,
         reporter: Reporter,
         sleep: Callable[[float], None] = time.sleep,
@@ -231,7 +231,7 @@ class Uploader:
     ) -> FileFailure | Refresh | None:
         """Send one file: a streamed PUT, or multipart at or above the threshold; ``None`` on success."""
         if f.size >= self.multipart_threshold:
-            problem = MultipartUploader(self.api, self.storage, self.policy, self.sleep).upload(
+            problem = MultipartUploader(self.api, self.storage(), self.policy, self.sleep).upload(
                 dataset, SOURCE, ingestion_id, f
             )
             if problem is None:
@@ -241,7 +241,7 @@ class Uploader:
         if upload is None:
             return FileFailure(f.local, f.filename, UPLOAD_FAILED, "the session answer has no upload URL for this file")
         outcome = signed_put(
-            self.storage, upload.method or "PUT", upload.url, dict(upload.headers or {}), f.size,
+            self.storage(), upload.method or "PUT", upload.url, dict(upload.headers or {}), f.size,
             lambda: f.path.open("rb"), self.policy, self.sleep, upload.expiry,
         )  # fmt: skip
         if isinstance(outcome, PutDone):
