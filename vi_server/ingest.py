@@ -12,7 +12,8 @@ from typing import Any
 
 from vi_server import assets_store, sessions
 from vi_server.assets_store import NewContents
-from vi_server.inspect_image import Declared, Received, Verdict, inspect
+from vi_server.inspect_image import Declared, Received, Verdict
+from vi_server.inspect_pool import InspectPool, Job
 from vi_server.state import ServerState, now_ms
 
 log = logging.getLogger("vi_server.ingest")
@@ -27,6 +28,7 @@ class Ingestor:
         self.queue: queue.Queue[tuple[str, int] | None] = queue.Queue()
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
+        self.pool = InspectPool(state.config.ingest_workers)
 
     def start(self) -> None:
         """Start workers and the sweeper; re-queue files that were waiting before a restart."""
@@ -35,6 +37,7 @@ class Ingestor:
             waiting = conn.execute("SELECT session_id, idx FROM session_files WHERE state='uploaded'").fetchall()
         for row in waiting:
             self.queue.put((row["session_id"], row["idx"]))
+        self.pool.warm_up()
         for n in range(self.state.config.ingest_workers):
             self._spawn(self._work, f"vi-ingest-{n}")
         self._spawn(self._sweep, "vi-sweeper")
@@ -51,6 +54,7 @@ class Ingestor:
             self.queue.put(None)
         for thread in self.threads:
             thread.join(timeout=5)
+        self.pool.close()
 
     def enqueue(self, session_id: str, idx: int) -> None:
         """Ingest a file whose bytes have arrived."""
@@ -105,36 +109,34 @@ class Ingestor:
                         "UPDATE session_files SET state='ingesting' WHERE session_id=? AND idx=?", (session_id, idx)
                     )
                     claimed.append(f)
-        inspected = [self._inspect(f) for f in claimed]
+        jobs = [self._job(f) for f in claimed]
+        outcomes = self.pool.run(jobs)
         now = now_ms()
         with self.state.db.tx() as conn:
-            for f, verdict, received, thumb_sha in inspected:
-                self._record(conn, f, verdict, received, thumb_sha, now)
+            for f, job, outcome in zip(claimed, jobs, outcomes, strict=True):
+                self._record(conn, f, outcome.verdict, job.received.size, job.sha256, outcome.thumb_sha256, now)
             for session_id in {f["session_id"] for f in claimed}:
                 sessions.finish_if_done(conn, session_id, now)
 
-    def _inspect(self, f: sqlite3.Row) -> tuple[sqlite3.Row, Verdict, dict[str, Any], str]:
+    def _job(self, f: sqlite3.Row) -> Job:
         received: dict[str, Any] = json.loads(f["received"])
-        staged = Path(f["staged"])
-        declared = Declared(f["size"], f["crc32c"], f["mime"], f["kind"])
-        verdict = inspect(
-            staged, declared, Received(received["size"], received["crc32c"]), self.state.config.thumbnail_size
-        )
-        thumb_sha = self.state.blobs.put_bytes(verdict.thumbnail) if verdict.code is None else ""
-        if verdict.code is None:
-            self.state.blobs.adopt(staged, received["sha256"])
-        return f, verdict, received, thumb_sha
+        return Job(
+            f["staged"], Declared(f["size"], f["crc32c"], f["mime"], f["kind"]),
+            Received(received["size"], received["crc32c"]), received["sha256"],
+            self.state.config.thumbnail_size, str(self.state.config.data_dir),
+        )  # fmt: skip
 
     def _record(
         self,
         conn: sqlite3.Connection,
         f: sqlite3.Row,
         verdict: Verdict,
-        received: dict[str, Any],
+        size: int,
+        sha: str,
         thumb_sha: str,
         now: int,
     ) -> None:
-        session_id, idx, sha, staged = f["session_id"], f["idx"], received["sha256"], Path(f["staged"])
+        session_id, idx, staged = f["session_id"], f["idx"], Path(f["staged"])
         current = conn.execute(
             "SELECT state FROM session_files WHERE session_id=? AND idx=?", (session_id, idx)
         ).fetchone()
@@ -146,7 +148,7 @@ class Ingestor:
         if verdict.code is None:
             custom = json.loads(f["custom_metadata"]) if f["custom_metadata"] else {}
             contents = NewContents(
-                f["filename"], f["kind"], verdict.mime, received["size"], verdict.width,
+                f["filename"], f["kind"], verdict.mime, size, verdict.width,
                 verdict.height, verdict.frames, sha, thumb_sha, custom,
             )  # fmt: skip
             keep = session["on_overwritten"].startswith("Keep")

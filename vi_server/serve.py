@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from vi_server.keys import key_hash, new_organization_id, new_secret_key
 from vi_server.state import ServerConfig, now_ms
 
 CREDENTIALS = "credentials.json"
+SWITCH_INTERVAL_SECONDS = 0.001
 
 
 def create_organization(data_dir: Path, endpoint: str | None = None) -> dict[str, str]:
@@ -77,6 +79,9 @@ def bind(host: str, port: int) -> socket.socket:
 
 def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning") -> None:
     """Bind, write ``credentials.json`` (org, key, endpoint), then serve until stopped."""
+    # The event loop releases the GIL on every socket and file call; with the default 5 ms switch
+    # interval each re-acquire can wait that long behind a worker thread (measured in `make bench`).
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     sock = bind(host, port)
     actual = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
