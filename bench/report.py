@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from bench.run import Measurement, Sizes
 
 DESCRIPTIONS = {
-    "U1": "upload {small} small JPEGs (~30 KB), waiting for ingestion",
+    "U1": "upload {small} small JPEGs (~{small_kb:.0f} KB), waiting for ingestion",
     "U2": "upload {small} small JPEGs, transfer only (no wait)",
     "U3": "upload {large} large PNGs (~{large_mb:.1f} MB), waiting",
     "L1": "iterate {listing:,} assets, page size 1000",
@@ -91,7 +91,10 @@ def write_report(results: Sequence[Measurement], sizes: Sizes, out: Path, elapse
     """Write the markdown table."""
     t = summarize(results)
     large_mb = next((m.megabytes / sizes.large_files for m in results if m.scenario == "U3" and m.megabytes), 0.0)
-    fmt = {"small": sizes.small_files, "large": sizes.large_files, "large_mb": large_mb, "listing": sizes.listing,
+    small_kb = next(
+        (m.megabytes * 1000 / sizes.small_files for m in results if m.scenario == "U1" and m.megabytes), 0.0
+    )
+    fmt = {"small": sizes.small_files, "large": sizes.large_files, "large_mb": large_mb, "small_kb": small_kb, "listing": sizes.listing,
            "listing_small": sizes.listing_small, "downloads": sizes.downloads}  # fmt: skip
     lines = [
         "# Benchmark results",

@@ -32,6 +32,7 @@ from vi_server.seed import seed_assets
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache"
 RUNNERS = ("vi_ext", "official", "ceiling")
+SMALL_SIDE = 260  # 260x195 noise JPEGs at quality 85: ~30 KB each
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Sizes:
 
 
 FULL = Sizes(
-    small_files=2000, large_files=100, large_side=1300, listing=100_000, listing_small=10_000, downloads=1000, reps=3
+    small_files=2000, large_files=100, large_side=1830, listing=100_000, listing_small=10_000, downloads=1000, reps=3
 )
 QUICK = Sizes(small_files=40, large_files=3, large_side=500, listing=2_500, listing_small=1_000, downloads=40, reps=1)
 
@@ -167,7 +168,7 @@ def run(
 ) -> list[Measurement]:
     """The chosen scenarios and runners, ``sizes.reps`` times, alternating the order."""
     official = ensure_venv()
-    small = images("small", sizes.small_files, 200)
+    small = images("small", sizes.small_files, SMALL_SIDE)
     large = images("large", sizes.large_files, sizes.large_side)
     results: list[Measurement] = []
     with tempfile.TemporaryDirectory(prefix="vi-bench-server-") as data:
