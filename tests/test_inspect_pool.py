@@ -1,15 +1,19 @@
-"""Ingestion's worker processes: a file that kills its worker is reported, the rest still ingest."""
+"""Ingestion's worker processes: a file that kills its worker is reported, the rest still ingest;
+a shutdown never turns waiting files into failures."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from vi_server.blobs import Digests
+from vi_server.ingest import Ingestor
 from vi_server.inspect_image import Declared, Received, Verdict
 from vi_server.inspect_pool import CRASHED, InspectPool, Job, Outcome
+from vi_server.state import ServerConfig, ServerState
 
 
 def crash_on_poison(job: Job) -> Outcome:
@@ -57,3 +61,27 @@ def test_real_inspection_runs_in_the_workers(tmp_path: Path) -> None:
     assert (tmp_path / "blobs" / job.sha256[:2] / job.sha256[2:]).exists()  # adopted into the blob store
     assert (tmp_path / "blobs" / outcome.thumb_sha256[:2] / outcome.thumb_sha256[2:]).exists()
     assert not image.exists()
+
+
+def test_a_stopping_server_takes_no_new_work_and_fails_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # On SIGTERM the pool shuts down while files wait; they must be resumed by the next start,
+    # never recorded as EUNKNOWN because the pool was already gone.
+    ingestor = Ingestor(ServerState(ServerConfig(data_dir=tmp_path)))
+    batches: list[list[tuple[str, int]]] = []
+
+    def pool_gone(batch: list[tuple[str, int]]) -> None:
+        batches.append(batch)
+        ingestor.stopping.set()
+        raise RuntimeError("cannot schedule new futures after shutdown")
+
+    def no_recording() -> None:
+        raise AssertionError("nothing may be recorded as failed while stopping")
+
+    monkeypatch.setattr(ingestor, "ingest_batch", pool_gone)
+    monkeypatch.setattr(ingestor.state.db, "tx", no_recording)
+    ingestor.enqueue("s", 1)
+    ingestor._work()  # the batch fails because of the shutdown: left alone
+    ingestor.enqueue("s", 2)
+    ingestor._work()  # stopping: not even taken
+    assert batches == [[("s", 1)]]
+    ingestor.pool.close()

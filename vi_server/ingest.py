@@ -62,7 +62,7 @@ class Ingestor:
 
     def _work(self) -> None:
         stop = False
-        while not stop and (first := self.queue.get()) is not None:
+        while not stop and (first := self.queue.get()) is not None and not self.stopping.is_set():
             batch = [first]
             while len(batch) < BATCH:
                 try:
@@ -76,6 +76,11 @@ class Ingestor:
             try:
                 self.ingest_batch(batch)
             except Exception:  # a bug must not kill the worker; the files are reported
+                if self.stopping.is_set():
+                    # Shutting down (the pool may be gone): the claimed files stay 'ingesting',
+                    # which the next start() re-queues. Recording them as failed would lose them.
+                    log.info("ingestion of %d file(s) left for the next start", len(batch))
+                    return
                 log.exception("ingestion of %s failed", batch)
                 with self.state.db.tx() as conn:
                     for sid, idx in batch:
