@@ -56,7 +56,7 @@ def run_job(job: Job) -> Outcome:
 
 
 def _warm() -> None:
-    """Imported `inspect_image` already (Pillow and its plugins); nothing else to do."""
+    """A no-op task: unpickling it imports this module, which loads Pillow and its plugins."""
 
 
 CRASHED = Verdict("ECORRUPT", "the image crashed the server's decoder")
