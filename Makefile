@@ -31,13 +31,14 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# The contract quick run goes first so the last line of `make test` is pytest's summary.
 test: setup check-generated lint
-	$(VENV)/bin/pytest -m "not slow" -q
 	$(PY) -m tools.contract --quick
+	$(VENV)/bin/pytest -m "not slow" -q
 
 test-all: setup check-generated lint
-	$(VENV)/bin/pytest -q
 	$(PY) -m tools.contract
+	$(VENV)/bin/pytest -q
 
 # make contract [URL=… KEY=… ORG=…]: all checks, all phases, 100 examples per operation.
 contract: setup
