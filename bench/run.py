@@ -68,6 +68,7 @@ class Measurement:
     items: int | None
     megabytes: float
     error: str = ""
+    cpu_op_seconds: float = float("nan")  # the runner's own CPU time over the operation (no start-up)
 
 
 def images(kind: str, count: int, side: int) -> Path:
@@ -143,7 +144,7 @@ class Bench:
         return Measurement(
             scenario, runner, rep, bool(data.get("ok")) and os.waitstatus_to_exitcode(status) == 0,
             float(data.get("seconds", wall)), usage.ru_utime + usage.ru_stime, float(data.get("peak_rss_mb", "nan")),
-            data.get("items"), megabytes, str(data.get("error", "")),
+            data.get("items"), megabytes, str(data.get("error", "")), float(data.get("cpu_op_seconds", "nan")),
         )  # fmt: skip
 
     def settle(self, session_ids: list[str], dataset: str, timeout: float = 600) -> None:

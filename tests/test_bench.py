@@ -20,3 +20,7 @@ def test_bench_quick_produces_the_table(tmp_path: Path) -> None:
             assert f"| {scenario} | {runner} |" in table
     assert "| L1 | official | — | — | cannot: TypeError" in table  # the official client fails on page 2
     assert "## Targets" in table
+    for scenario in ("U2", "D1"):  # CPU per file is measured for each runner (issue 19)
+        for runner in ("vi_ext", "official", "ceiling"):
+            row = next(line for line in table.splitlines() if line.startswith(f"| {scenario} | {runner} |"))
+            float(row.split("|")[7])
