@@ -22,9 +22,10 @@ from vi_ext.thread_clients import ThreadClients
 class Client:
     """The Vi client.
 
-    Credentials come from the arguments, then ``DATATURE_VI_SECRET_KEY`` /
-    ``DATATURE_VI_ORGANIZATION_ID`` / ``DATATURE_VI_API_ENDPOINT``, then ``config_file`` (JSON with
-    ``secret_key``, ``organization_id`` and optionally ``endpoint``).
+    Credentials come from ONE source, never mixed: a given ``config_file`` (JSON with
+    ``secret_key``, ``organization_id`` and optionally ``endpoint``) is used as a whole; otherwise
+    ``DATATURE_VI_SECRET_KEY`` / ``DATATURE_VI_ORGANIZATION_ID`` / ``DATATURE_VI_API_ENDPOINT`` as a
+    whole. Keyword arguments override single fields of that source.
     """
 
     def __init__(
