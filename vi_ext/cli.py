@@ -76,7 +76,7 @@ pass_state = click.make_pass_decorator(State)
     help="JSON with secret_key, organization_id and optional endpoint (e.g. a server's credentials.json); "
     "used as a whole: DATATURE_VI_* variables are then not read.",
 )
-@click.option("--endpoint", default=None, help="API endpoint (default: the config file's, else DATATURE_VI_API_ENDPOINT).")
+@click.option("--endpoint", default=None, help="API endpoint (default: the config file's, else the environment's).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars and no human output.")
 @click.version_option(package_name="vi-ext")

@@ -49,9 +49,7 @@ def read_config_file(path: str | Path) -> dict[str, str]:
     return {k: v for k, v in data.items() if isinstance(v, str)}
 
 
-def choose_source(
-    config_file: str | Path | None, environ: Mapping[str, str]
-) -> tuple[str, dict[str, str]]:
+def choose_source(config_file: str | Path | None, environ: Mapping[str, str]) -> tuple[str, dict[str, str]]:
     """The one source the fields come from: the config file when given, else the environment.
 
     Returns:
