@@ -78,23 +78,23 @@ def test_leftover_temp_files_of_an_interrupted_download_are_removed(client: Clie
     ds = uploaded(client, tmp_path)
     out = tmp_path / "out"
     (out / ds / "sub").mkdir(parents=True)
-    leftovers = [out / ds / ".vi-part-abc123", out / ds / "sub" / ".vi-part-x9"]
+    leftovers = [out / ds / ".vi-part-abc123_x", out / ds / "sub" / ".vi-part-x9yz0000"]
     for path in leftovers:
         path.write_bytes(b"half a file")
-    kept = out / ds / "notes.vi-part-keep"
-    kept.write_text("mine")
+    kept = [out / ds / "notes.vi-part-keep", out / ds / ".vi-part-my-photo.jpg"]
+    for path in kept:
+        path.write_text("mine")
     result = client.assets.download(ds, out, show_progress=False)
     assert (result.downloaded, result.failed) == (2, 0)
     assert [p for p in leftovers if p.exists()] == []
-    assert kept.read_text() == "mine"
-    assert sorted(p.name for p in (out / ds).rglob("*") if p.name.startswith(".vi-part-")) == []
+    assert [path.read_text() for path in kept] == ["mine", "mine"]
 
 
 def test_leftover_cleanup_does_not_follow_directory_links(client: Client, tmp_path: Path) -> None:
     ds = uploaded(client, tmp_path)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    foreign = elsewhere / ".vi-part-someone-elses"
+    foreign = elsewhere / ".vi-part-12345678"
     foreign.write_text("not ours")
     out = tmp_path / "out"
     (out / ds).mkdir(parents=True)

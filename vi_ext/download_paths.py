@@ -9,11 +9,14 @@ files an interrupted download left behind.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path, PurePosixPath
 
 from vi_ext.errors import ViDownloadError
 
 TEMP_PREFIX = ".vi-part-"
+# what `tempfile.mkstemp(prefix=TEMP_PREFIX)` makes: 8 characters of [a-z0-9_], no suffix
+_TEMP_NAME = re.compile(re.escape(TEMP_PREFIX) + r"[a-z0-9_]{8}")
 
 
 class UnsafePathError(Exception):
@@ -69,7 +72,9 @@ def prepare_parent(root: Path, relative: PurePosixPath) -> Path:
 
 
 def remove_leftovers(root: Path) -> int:
-    """Delete ``.vi-part-*`` temp files an interrupted download left under ``root`` (links not followed).
+    """Delete ``.vi-part-XXXXXXXX`` temp files an interrupted download left under ``root``.
+
+    Only names exactly as `tempfile.mkstemp` makes them are touched, and links are not followed.
 
     Returns:
         How many were removed.
@@ -77,7 +82,7 @@ def remove_leftovers(root: Path) -> int:
     removed = 0
     for folder, _dirs, files in os.walk(root, followlinks=False):
         for name in files:
-            if name.startswith(TEMP_PREFIX):
+            if _TEMP_NAME.fullmatch(name):
                 path = Path(folder) / name
                 if path.is_symlink():
                     continue
