@@ -7,6 +7,9 @@ behind it. Every test asserts what the proxy saw, so a silently bypassed proxy f
 from __future__ import annotations
 
 import http.client
+import os
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -210,3 +213,13 @@ def test_an_explicit_proxy_applies_to_every_request() -> None:
 
 def test_bypasses_ignores_blank_entries() -> None:
     assert not bypasses(httpx.URL("http://api.test"), " , ,")
+
+
+def test_the_cli_honours_the_environments_proxy(server: RunningServer, proxy: CountingProxy) -> None:
+    env = {k: v for k, v in os.environ.items() if k.lower() not in {n.lower() for n in PROXY_VARS}}
+    env["HTTP_PROXY"] = proxy.url
+    vi_ext = str(Path(sys.executable).parent / "vi-ext")
+    done = subprocess.run([vi_ext, "--config-file", str(creds(server)), "--json", "datasets", "ls"],
+                          capture_output=True, text=True, env=env, timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert proxy.api_calls()
