@@ -115,10 +115,10 @@ def test_credentials_precedence(tmp_path: Path) -> None:
     config = tmp_path / "c.json"
     config.write_text(json.dumps({"secret_key": "file-key", "organization_id": "file-org", "endpoint": "http://f"}))
     env = {"DATATURE_VI_SECRET_KEY": "env-key"}
-    creds = resolve(None, None, None, config, env)
-    assert (creds.secret_key, creds.organization_id, creds.endpoint) == ("env-key", "file-org", "http://f")
+    creds = resolve(None, None, None, config, env)  # a given file is used whole (issue 13.4)
+    assert (creds.secret_key, creds.organization_id, creds.endpoint) == ("file-key", "file-org", "http://f")
     assert resolve("arg-key", None, None, config, env).secret_key == "arg-key"
-    assert "env-key" not in repr(creds)
+    assert "file-key" not in repr(creds)
     with pytest.raises(ViConfigurationError, match="organization_id"):
         resolve("k", None, None, None, {})
     with pytest.raises(ViConfigurationError, match="not found"):

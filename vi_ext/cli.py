@@ -33,7 +33,7 @@ class State:
 
     @property
     def client(self) -> Any:
-        """The vi_ext client (arguments, then DATATURE_VI_* variables, then the config file)."""
+        """The vi_ext client: the config file as a whole if given, else DATATURE_VI_* (``--endpoint`` overrides)."""
         if self._client is None:
             from vi_ext.client import Client
 
@@ -73,9 +73,10 @@ pass_state = click.make_pass_decorator(State)
     "--config-file",
     type=click.Path(path_type=Path),
     envvar="VI_EXT_CONFIG_FILE",
-    help="JSON with secret_key, organization_id and optional endpoint (e.g. a server's credentials.json).",
+    help="JSON with secret_key, organization_id and optional endpoint (e.g. a server's credentials.json); "
+    "used as a whole: DATATURE_VI_* variables are then not read.",
 )
-@click.option("--endpoint", default=None, help="API endpoint (default: DATATURE_VI_API_ENDPOINT or the config file).")
+@click.option("--endpoint", default=None, help="API endpoint (default: the config file's, else the environment's).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars and no human output.")
 @click.version_option(package_name="vi-ext")
@@ -83,8 +84,9 @@ pass_state = click.make_pass_decorator(State)
 def main(ctx: click.Context, config_file: Path | None, endpoint: str | None, as_json: bool, quiet: bool) -> None:  # fmt: skip
     """vi-ext: move image datasets in and out of Datature Vi.
 
-    Credentials: --config-file, or DATATURE_VI_SECRET_KEY / DATATURE_VI_ORGANIZATION_ID
-    (and DATATURE_VI_API_ENDPOINT), exactly as the Python client reads them.
+    Credentials: --config-file (or VI_EXT_CONFIG_FILE), used as a whole; without it
+    DATATURE_VI_SECRET_KEY / DATATURE_VI_ORGANIZATION_ID (and DATATURE_VI_API_ENDPOINT).
+    The two are never mixed, exactly as the Python client reads them.
 
     \b
     Examples:

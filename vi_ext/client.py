@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import ssl
 import threading
@@ -14,6 +15,7 @@ import httpx
 
 from vi_ext import config
 from vi_ext.api import USER_AGENT, ApiClient
+from vi_ext.proxies import ProxyRouter, normalize_proxy, proxy_for, proxy_table
 from vi_ext.resources import AssetsResource, DatasetsResource
 from vi_ext.retry import RetryPolicy
 from vi_ext.thread_clients import ThreadClients
@@ -22,9 +24,15 @@ from vi_ext.thread_clients import ThreadClients
 class Client:
     """The Vi client.
 
-    Credentials come from the arguments, then ``DATATURE_VI_SECRET_KEY`` /
-    ``DATATURE_VI_ORGANIZATION_ID`` / ``DATATURE_VI_API_ENDPOINT``, then ``config_file`` (JSON with
-    ``secret_key``, ``organization_id`` and optionally ``endpoint``).
+    Credentials come from ONE source, never mixed: a given ``config_file`` (JSON with
+    ``secret_key``, ``organization_id`` and optionally ``endpoint``) is used as a whole; otherwise
+    ``DATATURE_VI_SECRET_KEY`` / ``DATATURE_VI_ORGANIZATION_ID`` / ``DATATURE_VI_API_ENDPOINT`` as a
+    whole. Keyword arguments override single fields of that source.
+
+    Proxies: ``proxy`` sends every request (API and storage) through that proxy; without it
+    ``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``ALL_PROXY`` / ``NO_PROXY`` are honoured as httpx and
+    requests do (see `vi_ext.proxies`), read once when the client is made. An injected
+    ``transport`` / ``storage_transport`` is used as is.
     """
 
     def __init__(
@@ -40,8 +48,17 @@ class Client:
         transport: httpx.BaseTransport | None = None,
         storage_transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        proxy: str | None = None,
     ) -> None:
         creds = config.resolve(secret_key, organization_id, endpoint, Path(config_file) if config_file else None)
+        table = proxy_table()
+        for value in [proxy] if proxy is not None else [table[k] for k in ("http", "https", "all") if k in table]:
+            normalize_proxy(value)  # a bad proxy setting is a ViConfigurationError now, not on first use
+        self._choose_proxy = functools.partial(proxy_for, table=table, explicit=proxy)
+        api_limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
+        transport = transport or ProxyRouter(
+            lambda via: httpx.HTTPTransport(limits=api_limits, proxy=via), self._choose_proxy
+        )
         self.organization_id = creds.organization_id
         self.endpoint = creds.endpoint
         self.max_workers = max_workers
@@ -63,7 +80,10 @@ class Client:
                 if self._ssl is None:
                     self._ssl = httpx.create_ssl_context()
             limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
-            transport = httpx.HTTPTransport(verify=self._ssl, limits=limits)
+            ssl_context = self._ssl
+            transport = ProxyRouter(
+                lambda via: httpx.HTTPTransport(verify=ssl_context, limits=limits, proxy=via), self._choose_proxy
+            )
         return httpx.Client(
             transport=transport,
             timeout=self._storage_timeout,

@@ -15,6 +15,7 @@ import httpx
 
 from vi_ext import models as m
 from vi_ext.checksums import file_sha256
+from vi_ext.download_paths import TEMP_PREFIX, UnsafePathError, check_root, prepare_parent, remove_leftovers
 from vi_ext.files import safe_relative
 from vi_ext.progress import Reporter
 from vi_ext.results import AssetDownloadResult, DownloadFailure
@@ -28,7 +29,9 @@ class _Expired(Exception):
 
 
 def already_there(target: Path, asset: m.Asset) -> bool:
-    """Whether ``target`` holds exactly this asset's bytes (size, then sha256 when known)."""
+    """Whether ``target`` holds exactly this asset's bytes (size, then sha256 when known); never a link."""
+    if target.is_symlink():
+        return False
     try:
         if target.stat().st_size != asset.metadata.file_size:
             return False
@@ -62,8 +65,14 @@ class Downloader:
     def run(
         self, dataset_id: str, assets: Iterator[m.Asset], root: Path, total: int, overwrite: bool
     ) -> AssetDownloadResult:
-        """Download every asset of the lazy iterator ``assets`` under ``root``."""
+        """Download every asset of the lazy iterator ``assets`` under ``root``.
+
+        Raises:
+            ViDownloadError: ``root`` is a symbolic link.
+        """
+        check_root(root)
         root.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(root)  # temp files of an interrupted earlier run
         result = AssetDownloadResult(dataset_id, root, 0, 0, 0, 0, [])
         self.reporter.start("Downloading", total, 0)
         slots = threading.BoundedSemaphore(self.max_workers * 2)  # memory stays flat: bounded in flight
@@ -98,9 +107,15 @@ class Downloader:
     def _one(self, asset: m.Asset, root: Path, overwrite: bool, result: AssetDownloadResult) -> None:
         relative = safe_relative(asset.filename)
         if relative is None:
-            self._record(result, "failed", DownloadFailure(asset.asset_id, asset.filename, "unsafe filename refused"))
+            message = "UNSAFE_FILENAME: unsafe filename refused (it could escape save_dir or is reserved on Windows)"
+            self._record(result, "failed", DownloadFailure(asset.asset_id, asset.filename, message))
             return
-        target = root.joinpath(*relative.parts)
+        try:
+            target = prepare_parent(root, relative)
+        except (UnsafePathError, OSError) as exc:
+            code = exc.code if isinstance(exc, UnsafePathError) else "DOWNLOAD_FAILED"
+            self._record(result, "failed", DownloadFailure(asset.asset_id, asset.filename, f"{code}: {exc}"))
+            return
         if not overwrite and already_there(target, asset):
             self._record(result, "skipped")
             return
@@ -135,10 +150,9 @@ class Downloader:
                 self.sleep(wait)
 
     def _stream(self, url: m.Contents, asset: m.Asset, target: Path) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         size = 0
-        fd, tmp = tempfile.mkstemp(prefix=".vi-part-", dir=target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
         try:
             stream = self.storage().stream("GET", url.url, headers=url.headers or {})
             with os.fdopen(fd, "wb") as out, stream as response:

@@ -145,13 +145,15 @@ def safe_relative(filename: str) -> PurePosixPath | None:
     """The relative path an asset filename may be written to, or ``None`` if it could escape.
 
     Refused: absolute paths, ``..`` segments, backslashes, NUL, drive letters, empty names and
-    Windows device names (``CON``, ``NUL``, ``COM1``…).
+    Windows device names (``CON``, ``NUL``, ``CONIN$``, ``COM0``-``COM9``, ``COM¹``…, also with an
+    extension or trailing spaces/dots, which Windows strips).
     """
     if not filename or "\x00" in filename or "\\" in filename or filename.startswith("/"):
         return None
     parts = filename.split("/")
-    reserved = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+    digits = "0123456789\u00b9\u00b2\u00b3"
+    reserved = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", *(p + d for p in ("COM", "LPT") for d in digits)}
     for part in parts:
-        if part in ("", ".", "..") or ":" in part or part.split(".")[0].upper() in reserved:
+        if part in ("", ".", "..") or ":" in part or part.split(".")[0].rstrip(" ").upper() in reserved:
             return None
     return PurePosixPath(*parts)

@@ -20,6 +20,7 @@ from vi_ext_api.types import UNSET
 
 from vi_ext import convert
 from vi_ext import models as m
+from vi_ext.api import ConflictAfterRetry
 from vi_ext.checksums import file_digest
 from vi_ext.download import Downloader
 from vi_ext.enums import FailureMode, ResourceRetentionMode, wire_value
@@ -74,14 +75,41 @@ class DatasetsResource(_Resource):
     """Datasets of the organization."""
 
     def create(self, name: str, *, dataset_id: str | None = None, description: str = "") -> m.Dataset:
-        """Create a dataset (``dataset_id`` fixes its short id)."""
+        """Create a dataset (``dataset_id`` fixes its short id).
+
+        Retries are idempotent. With a ``dataset_id``, a 409 that answers a re-sent request (the
+        first answer was lost after the server created the dataset) is resolved by reading the
+        dataset back: it is returned when its name is ``name``. Without a ``dataset_id`` the server
+        cannot recognise a repeat, so the request is re-sent only when the server provably never
+        acted on it (connection refused, 429); otherwise the error is raised and no duplicate
+        dataset is made.
+
+        Args:
+            name: display name.
+            dataset_id: the short id to give the dataset (letters, digits, ``-``, ``_``).
+            description: free text.
+
+        Returns:
+            The created dataset.
+
+        Raises:
+            ViConflictError: the id is taken (by a dataset this call did not create).
+        """
         body: dict[str, Any] = {"name": name, "description": description, "owner": self._org}
         if dataset_id is not None:
             body["datasetId"] = _check_id(dataset_id, "dataset_id")
-        return self._api.call(
-            create_dataset, lambda d: convert.dataset(g.Dataset.from_dict(d), self._org), self._org,
-            body=g.DatasetCreate.from_dict(body),
-        )  # fmt: skip
+        try:
+            return self._api.call(
+                create_dataset, lambda d: convert.dataset(g.Dataset.from_dict(d), self._org), self._org,
+                body=g.DatasetCreate.from_dict(body), resend_unseen_only=dataset_id is None,
+            )  # fmt: skip
+        except ConflictAfterRetry:
+            if dataset_id is None:
+                raise
+            existing = self.get(dataset_id)
+            if existing.name != name:
+                raise
+            return existing
 
     def get(self, dataset_id: str) -> m.Dataset:
         """One dataset."""

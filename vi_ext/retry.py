@@ -58,6 +58,22 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 
 
 RETRYABLE_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError,)
+ATTEMPTS = "vi_ext.attempts"  # request extension: how many times the transport sent the request
+RESEND = "vi_ext.resend"  # request extension: UNSEEN_ONLY for a request that must not run twice
+UNSEEN_ONLY = "unseen-only"
+
+
+def may_resend(request: httpx.Request, failure: Exception | int) -> bool:
+    """Whether ``request`` may be sent again after ``failure`` (an error or a status).
+
+    A request marked ``RESEND: UNSEEN_ONLY`` (one the server cannot recognise as a repeat) is sent
+    again only when the server provably never acted on it: the connection was never made, or 429.
+    """
+    if request.extensions.get(RESEND) != UNSEEN_ONLY:
+        return True
+    if isinstance(failure, int):
+        return failure == 429
+    return isinstance(failure, (httpx.ConnectError, httpx.ConnectTimeout))
 
 
 class RetryTransport(httpx.BaseTransport):
@@ -82,16 +98,17 @@ class RetryTransport(httpx.BaseTransport):
         attempt = 0
         while True:
             attempt += 1
+            request.extensions[ATTEMPTS] = attempt
             try:
                 response = self.inner.handle_request(request)
                 response.read()  # API answers are small: a body cut mid-way is retried here too
-            except RETRYABLE_ERRORS:
-                wait = self.policy.delay(attempt, None)
+            except RETRYABLE_ERRORS as exc:
+                wait = self.policy.delay(attempt, None) if may_resend(request, exc) else None
                 if wait is None:
                     raise
                 self.sleep(wait)
                 continue
-            if not retryable_status(response.status_code):
+            if not retryable_status(response.status_code) or not may_resend(request, response.status_code):
                 return response
             wait = self.policy.delay(attempt, parse_retry_after(response.headers.get("retry-after")))
             if wait is None:
