@@ -318,11 +318,36 @@ class AssetsResource(_Resource):
         *,
         max_workers: int | None = None,
         progress: ProgressCallback | None = None,
+        filter_criteria: str | dict[str, Any] | None = None,
+        metadata_query: str | None = None,
     ) -> AssetDownloadResult:
-        """Download every asset to ``save_dir/<dataset_id>/<filename>`` (verified, never outside)."""
+        """Download assets to ``save_dir/<dataset_id>/<filename>``, verified, never outside ``save_dir``.
+
+        Args:
+            dataset_id: The dataset (short or composite id).
+            save_dir: The folder; each dataset gets a sub-folder named by its short id.
+            overwrite: Fetch again even when an identical file is already there.
+            show_progress: Show a progress bar on stderr.
+            max_workers: Concurrent transfers (the client's default when ``None``).
+            progress: Called with a `ProgressEvent` as files finish.
+            filter_criteria: Only the assets this filter selects (as for `list`), e.g.
+                ``{"filename": ["a.jpg", "b.jpg"]}``.
+            metadata_query: Only the assets this metadata query selects (as for `list`).
+
+        Returns:
+            Counts of downloaded, skipped and failed assets, with a record per failure.
+
+        Raises:
+            ViNotFoundError: The dataset does not exist.
+            ViDownloadError: ``save_dir/<dataset_id>`` is a symbolic link.
+        """
         short = dataset_id.removeprefix(f"{self._org}_")
-        total = self._client.datasets.get(dataset_id).statistic.asset_total
-        pages = self.list(dataset_id, pagination=PaginationParams(page_size=1000), contents=True)
+        filtered = bool(filter_criteria) or bool(metadata_query)
+        total = 0 if filtered else self._client.datasets.get(dataset_id).statistic.asset_total
+        pages = self.list(
+            dataset_id, pagination=PaginationParams(page_size=1000), contents=True,
+            filter_criteria=filter_criteria, metadata_query=metadata_query,
+        )  # fmt: skip
         items: Iterator[m.Asset] = pages.all_items()
         root = Path(save_dir).expanduser() / short
         with CallbackReporter(progress, show_progress) as reporter, self._client._storage_clients() as storage:
