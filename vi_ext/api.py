@@ -11,7 +11,7 @@ import httpx
 
 from vi_ext import __version__
 from vi_ext.config import Credentials
-from vi_ext.errors import ViError, ViNetworkError, ViServerError, ViTimeoutError, error_from_response
+from vi_ext.errors import ViError, ViNetworkError, ViServerError, ViTimeoutError, error_from_response, trace_id
 from vi_ext.retry import RetryPolicy, RetryTransport, parse_retry_after
 
 T = TypeVar("T")
@@ -60,6 +60,7 @@ class ApiClient:
             raise ViServerError(
                 f"unexpected answer from {request['method'].upper()} {request['url']}: {exc!r} ({snippet!r})",
                 status_code=response.status_code,
+                request_id=trace_id(response.headers.get("x-cloud-trace-context")),
             ) from exc
 
     def close(self) -> None:
@@ -77,6 +78,9 @@ def send(http: httpx.Client, request: dict[str, Any]) -> httpx.Response:
         raise ViNetworkError(f"cannot reach the server: {exc}") from exc
     if response.status_code >= 400:
         raise error_from_response(
-            response.status_code, response.content, parse_retry_after(response.headers.get("retry-after"))
+            response.status_code,
+            response.content,
+            parse_retry_after(response.headers.get("retry-after")),
+            trace_id(response.headers.get("x-cloud-trace-context")),
         )
     return response
