@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import tomllib
 import uuid
 from typing import Any
 
@@ -87,3 +89,28 @@ def test_server_refuses_filenames_outside_the_pattern(api: Api, name: str) -> No
     r = api.http.post(f"{api.ds(dataset)}/{SOURCE}/assetIngestionSessions", json={"spec": spec})
     assert r.status_code == 400, name
     assert "filename" in r.json()["message"]
+
+
+def _hooks() -> Any:
+    spec = importlib.util.spec_from_file_location("contract_hooks_under_test", ROOT / "contract" / "hooks.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("body", "repeats"),
+    [({"spec": {"assets": [{"filename": "a"}, {"filename": "a"}]}}, True),
+     ({"spec": {"assets": [{"filename": "a"}, {"filename": "b"}]}}, False),
+     ({"spec": {"assets": []}}, False), ({"spec": None}, False), ([], False), (None, False)],
+)  # fmt: skip
+def test_the_contract_hook_drops_only_sessions_that_repeat_a_filename(body: Any, repeats: bool) -> None:
+    assert _hooks().repeats_a_filename(body) is repeats
+
+
+def test_the_contract_run_no_longer_accepts_400_for_session_creation() -> None:
+    config = tomllib.loads((ROOT / "contract" / "schemathesis.toml").read_text(encoding="utf-8"))
+    (rule,) = [o for o in config["operations"] if o["include-operation-id"] == "createAssetIngestionSession"]
+    assert "400" not in rule["checks"]["positive_data_acceptance"]["expected-statuses"]
