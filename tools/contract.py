@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         url, key, org = server.endpoint, server.key, server.org
     try:
         asset = prepare(url, key, org, data_dir)
-        env = {**os.environ, "VI_KEY": key, "VI_ORG": org, "VI_DATASET": f"{org}_{DATASET}", "VI_ASSET": asset}
+        env = {**os.environ, "VI_KEY": key, "VI_ORG": org, "VI_DATASET": f"{org}_{DATASET}", "VI_ASSET": asset,
+               "SCHEMATHESIS_HOOKS": str(CONTRACT / "hooks.py")}  # fmt: skip
         status = schemathesis(CONTRACT / "schemathesis.toml", ROOT / "openapi.yaml", url, env, args.quick, examples)
         if server is not None:
             status |= schemathesis(CONTRACT / "storage.toml", ROOT / "storage.yaml", url, env, args.quick, examples)

@@ -18,6 +18,7 @@ from vi_ext.errors import (
     ViServerError,
     ViTimeoutError,
     error_from_response,
+    trace_id,
 )
 from vi_ext.redirects import MAX_REDIRECTS, refuse_unsafe_redirects
 from vi_ext.retry import ATTEMPTS, RESEND, UNSEEN_ONLY, RetryPolicy, RetryTransport, parse_retry_after
@@ -95,6 +96,7 @@ class ApiClient:
             raise ViServerError(
                 f"unexpected answer from {request['method'].upper()} {request['url']}: {exc!r} ({snippet!r})",
                 status_code=response.status_code,
+                request_id=trace_id(response.headers.get("x-cloud-trace-context")),
             ) from exc
 
     def close(self) -> None:
@@ -121,9 +123,14 @@ def send(http: httpx.Client, request: dict[str, Any]) -> httpx.Response:
         ) from exc
     if response.status_code >= 400:
         error = error_from_response(
-            response.status_code, response.content, parse_retry_after(response.headers.get("retry-after"))
+            response.status_code,
+            response.content,
+            parse_retry_after(response.headers.get("retry-after")),
+            trace_id(response.headers.get("x-cloud-trace-context")),
         )
         if isinstance(error, ViConflictError) and response.request.extensions.get(ATTEMPTS, 1) > 1:
-            error = ConflictAfterRetry(error.message, status_code=error.status_code, error_code=error.error_code)
+            error = ConflictAfterRetry(
+                error.message, status_code=error.status_code, error_code=error.error_code, request_id=error.request_id
+            )
         raise error
     return response

@@ -13,9 +13,21 @@ from vi_ext.enums import AssetIngestionError, ConditionStatus, FailureMode, Reso
 T = TypeVar("T")
 
 
-def opt(value: T | Unset) -> T | None:
-    """``None`` for an unset field."""
+def opt(value: T | Unset | None) -> T | None:
+    """``None`` for an unset (absent) or null field."""
     return None if isinstance(value, Unset) else value
+
+
+def page_items(envelope: dict[str, Any]) -> list[Any]:
+    """The ``items`` of a listing envelope; absent (or null) means an empty page."""
+    items = envelope.get("items")
+    return [] if items is None else list(items)
+
+
+def next_page(envelope: dict[str, Any]) -> str | None:
+    """The ``nextPage`` token of a listing envelope; absent, null or empty means the last page."""
+    token = envelope.get("nextPage")
+    return token if isinstance(token, str) and token else None
 
 
 def short_dataset_id(composite: str, organization_id: str) -> str:
@@ -38,12 +50,15 @@ def condition(src: g.ResourceCondition) -> m.ResourceCondition:
     )
 
 
+def string_map(src: g.StringMap | Unset | None) -> dict[str, str] | None:
+    """A string map as a plain dict; ``None`` when absent or null."""
+    got = opt(src)
+    return None if got is None else dict(got.additional_properties)
+
+
 def contents(src: g.SignedRequest) -> m.Contents:
-    """Contents (a signed request)."""
-    headers = opt(src.headers)
-    return m.Contents(
-        src.url, src.expiry, None if headers is None else dict(headers.additional_properties), opt(src.method)
-    )
+    """Contents (a signed request); null ``headers``/``method`` mean none/the default."""
+    return m.Contents(src.url, src.expiry, string_map(src.headers), opt(src.method))
 
 
 def custom_metadata(src: g.AssetCustomMetadata | Unset | None) -> m.CustomMetadata | None:
@@ -169,7 +184,17 @@ def dataset(src: g.Dataset, organization_id: str) -> m.Dataset:
         self_link=src.self_link,
         etag=src.etag,
         description=opt(src.description) or "",
+        tag_details=tag_details(src.tag_details),
+        delete_op=opt(src.delete_op),
     )
+
+
+def tag_details(src: g.DatasetTagDetailsType0 | Unset | None) -> dict[str, m.TagDetail]:
+    """Tag display details by tag name (empty when absent or null)."""
+    got = opt(src)
+    if got is None:
+        return {}
+    return {name: m.TagDetail(opt(d.description), opt(d.color)) for name, d in got.additional_properties.items()}
 
 
 def bulk_delete(src: g.DeleteManyAssetsSession, organization_id: str) -> m.BulkDeleteSession:

@@ -1,7 +1,8 @@
 """The one error hierarchy of vi_ext (also exported from ``vi``).
 
 Every failure a user can meet is a `ViError` with ``.message``, ``.status_code`` and
-``.error_code``; nothing from httpx, attrs or the generated client escapes.
+``.error_code`` (and ``.request_id``, the server's trace id, when it sent one); nothing from
+httpx, attrs or the generated client escapes.
 """
 
 from __future__ import annotations
@@ -25,15 +26,20 @@ class ViError(Exception):
         status_code: int | None = None,
         error_code: str | None = None,
         retry_after: float | None = None,
+        request_id: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.status_code = status_code
         self.error_code = error_code or self.default_code
         self.retry_after = retry_after
+        self.request_id = request_id
 
     def __str__(self) -> str:
-        return f"{self.message} (HTTP {self.status_code})" if self.status_code else self.message
+        where = [f"HTTP {self.status_code}"] if self.status_code else []
+        if self.request_id:
+            where.append(f"request {self.request_id}")
+        return f"{self.message} ({', '.join(where)})" if where else self.message
 
 
 class ViAuthenticationError(ViError):
@@ -122,25 +128,57 @@ class ViDownloadError(ViError):
     default_code = "DownloadFailed"
 
 
+# What the official client reports for gateway statuses whose body names no code.
+_GATEWAY_CODES = {502: "NetworkError", 503: "ServiceUnavailable", 504: "TimeoutError"}
+
+
+def trace_id(header: str | None) -> str | None:
+    """The trace id of an ``x-cloud-trace-context`` header (``TRACE_ID/SPAN_ID;o=1``), if any."""
+    if not header:
+        return None
+    value = header.split("/", 1)[0].split(";", 1)[0].strip()
+    return value or None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def _message_from_body(body: bytes, status: int) -> tuple[str, str | None]:
+    """``(message, code)`` from ``{"message"}``, ``{"error": "..."}`` or ``{"error": {"message", "code"}}``."""
     try:
         data = json.loads(body)
     except ValueError:
         data = None
     if isinstance(data, dict):
-        message = data.get("message") or data.get("error")
-        code = data.get("code")
-        if isinstance(message, str) and message:
-            return message, code if isinstance(code, str) else None
+        error = data.get("error")
+        nested: dict[str, Any] = error if isinstance(error, dict) else {}
+        message = _text(data.get("message")) or _text(data.get("error")) or _text(nested.get("message"))
+        code = _text(data.get("code")) or _text(nested.get("code")) or _text(nested.get("status"))
+        if message:
+            return message, code
     text = body.decode("utf-8", "replace").strip()
     if text.startswith("<") or not text:
         return f"HTTP {status} from the server (no JSON error body)", None
     return text[:300], None
 
 
-def error_from_response(status: int, body: bytes, retry_after: float | None = None) -> ViError:
-    """Map an HTTP error answer to the hierarchy; tolerant of HTML or empty bodies."""
+def error_from_response(
+    status: int, body: bytes, retry_after: float | None = None, request_id: str | None = None
+) -> ViError:
+    """Map an HTTP error answer to the hierarchy; tolerant of HTML or empty bodies.
+
+    Args:
+        status: The HTTP status (4xx or 5xx).
+        body: The raw body: JSON with ``message`` (or ``error``), HTML, text or nothing.
+        retry_after: Seconds from ``Retry-After``, if sent.
+        request_id: The server's trace id (see `trace_id`), if sent.
+
+    Returns:
+        The matching `ViError` subclass, carrying status, code, ``retry_after`` and ``request_id``.
+    """
     message, code = _message_from_body(body, status)
+    code = code or _GATEWAY_CODES.get(status)
     cls: type[ViError]
     if status == 401:
         cls = ViAuthenticationError
@@ -160,4 +198,4 @@ def error_from_response(status: int, body: bytes, retry_after: float | None = No
         cls = ViValidationError
     else:
         cls = ViError
-    return cls(message, status_code=status, error_code=code, retry_after=retry_after)
+    return cls(message, status_code=status, error_code=code, retry_after=retry_after, request_id=request_id)

@@ -321,8 +321,16 @@ class DatasetStatistic:
 
 
 @dataclass(frozen=True)
+class TagDetail:
+    """Display details of a tag (either may be missing)."""
+
+    description: str | None = None
+    color: str | None = None
+
+
+@dataclass(frozen=True)
 class Dataset:
-    """A dataset; ``dataset_id`` is the short id."""
+    """A dataset; ``dataset_id`` is the short id; ``delete_op`` names a delete under way (else ``None``)."""
 
     dataset_id: str
     organization_id: str
@@ -335,6 +343,8 @@ class Dataset:
     self_link: str
     etag: str
     description: str = ""
+    tag_details: dict[str, TagDetail] = field(default_factory=dict)
+    delete_op: str | None = None
 
 
 @dataclass(frozen=True)

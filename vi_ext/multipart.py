@@ -20,6 +20,7 @@ from vi_ext_api.api.multipart import (
 )
 
 from vi_ext.api import ApiClient
+from vi_ext.convert import string_map
 from vi_ext.errors import ViError
 from vi_ext.files import LocalFile
 from vi_ext.retry import RetryPolicy
@@ -105,7 +106,7 @@ class MultipartUploader:
                 get_multipart_upload_part_url, g.PartSignedUrl.from_dict, org, dataset, *source, mid, number,
                 body=g.PartUrlRequest(),
             )  # fmt: skip
-            headers = dict(url.headers.additional_properties) if url.headers else {}
+            headers = string_map(url.headers) or {}  # absent or null: no extra headers
             outcome = signed_put(
                 self.storage, url.method or "PUT", url.url, headers, length,
                 lambda: file_slice(path, offset, length), self.policy, self.sleep, url.expiry,

@@ -126,7 +126,8 @@ class DatasetsResource(_Resource):
             return self._api.call(
                 list_datasets,
                 lambda d: PaginatedResponse(
-                    [convert.dataset(g.Dataset.from_dict(i), self._org) for i in d["items"]], d.get("nextPage"), fetch
+                    [convert.dataset(g.Dataset.from_dict(i), self._org) for i in convert.page_items(d)],
+                    convert.next_page(d), fetch,
                 ),
                 self._org, p=token or UNSET, s=params.page_size,
             )  # fmt: skip
@@ -202,7 +203,8 @@ class AssetsResource(_Resource):
             return self._api.call(
                 list_assets,
                 lambda d: PaginatedResponse(
-                    [convert.asset(g.Asset.from_dict(i), self._org) for i in d["items"]], d.get("nextPage"), fetch
+                    [convert.asset(g.Asset.from_dict(i), self._org) for i in convert.page_items(d)],
+                    convert.next_page(d), fetch,
                 ),
                 self._org, path, p=token or UNSET, **query,
             )  # fmt: skip

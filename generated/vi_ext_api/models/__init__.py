@@ -35,7 +35,7 @@ from .dataset_create_metadata import DatasetCreateMetadata
 from .dataset_list import DatasetList
 from .dataset_preference import DatasetPreference
 from .dataset_statistic import DatasetStatistic
-from .dataset_tag_details import DatasetTagDetails
+from .dataset_tag_details_type_0 import DatasetTagDetailsType0
 from .dataset_user_role import DatasetUserRole
 from .dataset_users import DatasetUsers
 from .delete_many_assets_session import DeleteManyAssetsSession
@@ -101,7 +101,7 @@ __all__ = (
     "DatasetList",
     "DatasetPreference",
     "DatasetStatistic",
-    "DatasetTagDetails",
+    "DatasetTagDetailsType0",
     "DatasetUserRole",
     "DatasetUsers",
     "DeleteManyAssetsSession",

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -38,7 +38,7 @@ class Asset:
     """
 
     asset_id: str
-    """ Asset id. """
+    """ An id as it appears in a path. """
     dataset_id: str
     """ Composite dataset id `{organizationId}_{datasetId}`. """
     workspace_id: str
@@ -55,11 +55,13 @@ class Asset:
     """ URL of this resource. """
     etag: str
     """ Version tag. """
-    contents: AssetContents | Unset = UNSET
-    """ Signed download URLs (present when `contents=y`). """
+    contents: AssetContents | None | Unset = UNSET
+    """ Signed download URLs (with `contents=y`; may be null). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.asset_contents import AssetContents  # noqa: PLC0415
+
         asset_id = self.asset_id
 
         dataset_id = self.dataset_id
@@ -78,9 +80,13 @@ class Asset:
 
         etag = self.etag
 
-        contents: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.contents, Unset):
+        contents: dict[str, Any] | None | Unset
+        if isinstance(self.contents, Unset):
+            contents = UNSET
+        elif isinstance(self.contents, AssetContents):
             contents = self.contents.to_dict()
+        else:
+            contents = self.contents
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -126,12 +132,22 @@ class Asset:
 
         etag = d.pop("etag")
 
-        _contents = d.pop("contents", UNSET)
-        contents: AssetContents | Unset
-        if isinstance(_contents, Unset):
-            contents = UNSET
-        else:
-            contents = AssetContents.from_dict(_contents)
+        def _parse_contents(data: object) -> AssetContents | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                contents_type_0 = AssetContents.from_dict(data)
+
+                return contents_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AssetContents | None | Unset, data)
+
+        contents = _parse_contents(d.pop("contents", UNSET))
 
         asset = cls(
             asset_id=asset_id,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -25,20 +25,30 @@ class AssetContents:
 
     """
 
-    asset: SignedRequest | Unset = UNSET
-    """ A signed URL and how to call it. """
-    thumbnail: SignedRequest | Unset = UNSET
-    """ A signed URL and how to call it. """
+    asset: None | SignedRequest | Unset = UNSET
+    """ The full-size asset (may be null). """
+    thumbnail: None | SignedRequest | Unset = UNSET
+    """ The thumbnail (may be null). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        asset: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.asset, Unset):
-            asset = self.asset.to_dict()
+        from ..models.signed_request import SignedRequest  # noqa: PLC0415
 
-        thumbnail: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.thumbnail, Unset):
+        asset: dict[str, Any] | None | Unset
+        if isinstance(self.asset, Unset):
+            asset = UNSET
+        elif isinstance(self.asset, SignedRequest):
+            asset = self.asset.to_dict()
+        else:
+            asset = self.asset
+
+        thumbnail: dict[str, Any] | None | Unset
+        if isinstance(self.thumbnail, Unset):
+            thumbnail = UNSET
+        elif isinstance(self.thumbnail, SignedRequest):
             thumbnail = self.thumbnail.to_dict()
+        else:
+            thumbnail = self.thumbnail
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -55,19 +65,40 @@ class AssetContents:
         from ..models.signed_request import SignedRequest  # noqa: PLC0415
 
         d = dict(src_dict)
-        _asset = d.pop("asset", UNSET)
-        asset: SignedRequest | Unset
-        if isinstance(_asset, Unset):
-            asset = UNSET
-        else:
-            asset = SignedRequest.from_dict(_asset)
 
-        _thumbnail = d.pop("thumbnail", UNSET)
-        thumbnail: SignedRequest | Unset
-        if isinstance(_thumbnail, Unset):
-            thumbnail = UNSET
-        else:
-            thumbnail = SignedRequest.from_dict(_thumbnail)
+        def _parse_asset(data: object) -> None | SignedRequest | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                asset_type_0 = SignedRequest.from_dict(data)
+
+                return asset_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | SignedRequest | Unset, data)
+
+        asset = _parse_asset(d.pop("asset", UNSET))
+
+        def _parse_thumbnail(data: object) -> None | SignedRequest | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                thumbnail_type_0 = SignedRequest.from_dict(data)
+
+                return thumbnail_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | SignedRequest | Unset, data)
+
+        thumbnail = _parse_thumbnail(d.pop("thumbnail", UNSET))
 
         asset_contents = cls(
             asset=asset,

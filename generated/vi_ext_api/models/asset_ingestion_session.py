@@ -47,9 +47,9 @@ class AssetIngestionSession:
     asset_source_id: str
     """ `default`. """
     asset_ingestion_session_id: str
-    """ Session id. """
+    """ An id as it appears in a path. """
     ingestion_id: str
-    """ Id used by multipart uploads of this session. """
+    """ An id as it appears in a path. """
     self_link: str
     """ URL of this resource. """
     etag: str

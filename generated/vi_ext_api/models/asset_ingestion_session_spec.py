@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -32,8 +32,8 @@ class AssetIngestionSessionSpec:
     on_asset_overwritten: str
     """ What happens to annotations of an overwritten asset (as answered). Known values: `RemoveLinkedResource`,
     `KeepLinkedResources`. """
-    assets: list[UploadedAssetMetadata] | Unset = UNSET
-    """ The files. """
+    assets: list[UploadedAssetMetadata] | None | Unset = UNSET
+    """ The files (may be null). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -43,12 +43,17 @@ class AssetIngestionSessionSpec:
 
         on_asset_overwritten = self.on_asset_overwritten
 
-        assets: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.assets, Unset):
+        assets: list[dict[str, Any]] | None | Unset
+        if isinstance(self.assets, Unset):
+            assets = UNSET
+        elif isinstance(self.assets, list):
             assets = []
-            for assets_item_data in self.assets:
-                assets_item = assets_item_data.to_dict()
-                assets.append(assets_item)
+            for assets_type_0_item_data in self.assets:
+                assets_type_0_item = assets_type_0_item_data.to_dict()
+                assets.append(assets_type_0_item)
+
+        else:
+            assets = self.assets
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -75,14 +80,27 @@ class AssetIngestionSessionSpec:
 
         on_asset_overwritten = d.pop("onAssetOverwritten")
 
-        _assets = d.pop("assets", UNSET)
-        assets: list[UploadedAssetMetadata] | Unset = UNSET
-        if _assets is not UNSET:
-            assets = []
-            for assets_item_data in _assets:
-                assets_item = UploadedAssetMetadata.from_dict(assets_item_data)
+        def _parse_assets(data: object) -> list[UploadedAssetMetadata] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                assets_type_0 = []
+                _assets_type_0 = data
+                for assets_type_0_item_data in _assets_type_0:
+                    assets_type_0_item = UploadedAssetMetadata.from_dict(assets_type_0_item_data)
 
-                assets.append(assets_item)
+                    assets_type_0.append(assets_type_0_item)
+
+                return assets_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[UploadedAssetMetadata] | None | Unset, data)
+
+        assets = _parse_assets(d.pop("assets", UNSET))
 
         asset_ingestion_session_spec = cls(
             kind=kind,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -40,8 +40,8 @@ class AssetIngestionSessionStatus:
     """ Events. """
     progress_count: AssetIngestionProgressCount
     """ How many files are done. """
-    assets: list[AssetForUpload] | Unset = UNSET
-    """ One signed upload per file (on the creation answer). """
+    assets: list[AssetForUpload] | None | Unset = UNSET
+    """ One signed upload per file (on the creation answer; may be absent or null later). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -67,12 +67,17 @@ class AssetIngestionSessionStatus:
 
         progress_count = self.progress_count.to_dict()
 
-        assets: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.assets, Unset):
+        assets: list[dict[str, Any]] | None | Unset
+        if isinstance(self.assets, Unset):
+            assets = UNSET
+        elif isinstance(self.assets, list):
             assets = []
-            for assets_item_data in self.assets:
-                assets_item = assets_item_data.to_dict()
-                assets.append(assets_item)
+            for assets_type_0_item_data in self.assets:
+                assets_type_0_item = assets_type_0_item_data.to_dict()
+                assets.append(assets_type_0_item)
+
+        else:
+            assets = self.assets
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -148,14 +153,27 @@ class AssetIngestionSessionStatus:
 
         progress_count = AssetIngestionProgressCount.from_dict(d.pop("progressCount"))
 
-        _assets = d.pop("assets", UNSET)
-        assets: list[AssetForUpload] | Unset = UNSET
-        if _assets is not UNSET:
-            assets = []
-            for assets_item_data in _assets:
-                assets_item = AssetForUpload.from_dict(assets_item_data)
+        def _parse_assets(data: object) -> list[AssetForUpload] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                assets_type_0 = []
+                _assets_type_0 = data
+                for assets_type_0_item_data in _assets_type_0:
+                    assets_type_0_item = AssetForUpload.from_dict(assets_type_0_item_data)
 
-                assets.append(assets_item)
+                    assets_type_0.append(assets_type_0_item)
+
+                return assets_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[AssetForUpload] | None | Unset, data)
+
+        assets = _parse_assets(d.pop("assets", UNSET))
 
         asset_ingestion_session_status = cls(
             conditions=conditions,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -24,8 +24,8 @@ class AssetPixelRatio:
     """ Height ratio. """
     width: int
     """ Width ratio. """
-    depth: int | Unset = UNSET
-    """ Depth ratio. """
+    depth: int | None | Unset = UNSET
+    """ Depth ratio (may be null). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -33,7 +33,11 @@ class AssetPixelRatio:
 
         width = self.width
 
-        depth = self.depth
+        depth: int | None | Unset
+        if isinstance(self.depth, Unset):
+            depth = UNSET
+        else:
+            depth = self.depth
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -55,7 +59,14 @@ class AssetPixelRatio:
 
         width = d.pop("width")
 
-        depth = d.pop("depth", UNSET)
+        def _parse_depth(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        depth = _parse_depth(d.pop("depth", UNSET))
 
         asset_pixel_ratio = cls(
             height=height,

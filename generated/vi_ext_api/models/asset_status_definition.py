@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -24,8 +24,8 @@ class AssetStatusDefinition:
     """ What the status means. """
     color: str
     """ Display colour. """
-    create_date: int | Unset = UNSET
-    """ Milliseconds since the Unix epoch. """
+    create_date: int | None | Unset = UNSET
+    """ When the status was created (may be null). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -33,7 +33,11 @@ class AssetStatusDefinition:
 
         color = self.color
 
-        create_date = self.create_date
+        create_date: int | None | Unset
+        if isinstance(self.create_date, Unset):
+            create_date = UNSET
+        else:
+            create_date = self.create_date
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -55,7 +59,14 @@ class AssetStatusDefinition:
 
         color = d.pop("color")
 
-        create_date = d.pop("createDate", UNSET)
+        def _parse_create_date(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        create_date = _parse_create_date(d.pop("createDate", UNSET))
 
         asset_status_definition = cls(
             description=description,

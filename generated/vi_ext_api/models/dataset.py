@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ..models.dataset_asset_statuses import DatasetAssetStatuses
     from ..models.dataset_preference import DatasetPreference
     from ..models.dataset_statistic import DatasetStatistic
-    from ..models.dataset_tag_details import DatasetTagDetails
+    from ..models.dataset_tag_details_type_0 import DatasetTagDetailsType0
     from ..models.dataset_users import DatasetUsers
 
 
@@ -36,7 +36,7 @@ class Dataset:
             '#ff0000', 'createDate': 1732406400000}}, 'selfLink':
             '/workspaces/9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f/datasets/9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123',
             'etag': 'W/"2"', 'localization': 'Datature/Multi', 'dataLocalization': 'Datature/Multi', 'description': 'Pets',
-            'tagDetails': {'cat': {'description': 'A cat', 'color': '#00ff00'}}, 'isDemoProject': False, 'deleteOp': False,
+            'tagDetails': {'cat': {'description': 'A cat', 'color': '#00ff00'}}, 'isDemoProject': False, 'deleteOp': None,
             'bypassQuota': False}
 
     """
@@ -85,19 +85,21 @@ class Dataset:
     """ Where the data lives. Known values: `Datature/Multi`. """
     data_localization: str | Unset = UNSET
     """ Where the data lives. Known values: `Datature/Multi`. """
-    description: str | Unset = UNSET
-    """ Free text. """
-    tag_details: DatasetTagDetails | Unset = UNSET
-    """ Tag display details by tag name. """
+    description: None | str | Unset = UNSET
+    """ Free text (may be null). """
+    tag_details: DatasetTagDetailsType0 | None | Unset = UNSET
+    """ Tag display details by tag name (may be null). """
     is_demo_project: bool | Unset = UNSET
     """ A demo dataset. """
-    delete_op: bool | Unset = UNSET
-    """ Being deleted. """
+    delete_op: None | str | Unset = UNSET
+    """ The delete operation under way on the dataset (its id), or null when none. """
     bypass_quota: bool | Unset = UNSET
     """ Not counted against quota. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.dataset_tag_details_type_0 import DatasetTagDetailsType0  # noqa: PLC0415
+
         dataset_id = self.dataset_id
 
         name = self.name
@@ -142,15 +144,27 @@ class Dataset:
 
         data_localization = self.data_localization
 
-        description = self.description
+        description: None | str | Unset
+        if isinstance(self.description, Unset):
+            description = UNSET
+        else:
+            description = self.description
 
-        tag_details: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.tag_details, Unset):
+        tag_details: dict[str, Any] | None | Unset
+        if isinstance(self.tag_details, Unset):
+            tag_details = UNSET
+        elif isinstance(self.tag_details, DatasetTagDetailsType0):
             tag_details = self.tag_details.to_dict()
+        else:
+            tag_details = self.tag_details
 
         is_demo_project = self.is_demo_project
 
-        delete_op = self.delete_op
+        delete_op: None | str | Unset
+        if isinstance(self.delete_op, Unset):
+            delete_op = UNSET
+        else:
+            delete_op = self.delete_op
 
         bypass_quota = self.bypass_quota
 
@@ -205,7 +219,7 @@ class Dataset:
         from ..models.dataset_asset_statuses import DatasetAssetStatuses  # noqa: PLC0415
         from ..models.dataset_preference import DatasetPreference  # noqa: PLC0415
         from ..models.dataset_statistic import DatasetStatistic  # noqa: PLC0415
-        from ..models.dataset_tag_details import DatasetTagDetails  # noqa: PLC0415
+        from ..models.dataset_tag_details_type_0 import DatasetTagDetailsType0  # noqa: PLC0415
         from ..models.dataset_users import DatasetUsers  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -255,18 +269,42 @@ class Dataset:
 
         data_localization = d.pop("dataLocalization", UNSET)
 
-        description = d.pop("description", UNSET)
+        def _parse_description(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        _tag_details = d.pop("tagDetails", UNSET)
-        tag_details: DatasetTagDetails | Unset
-        if isinstance(_tag_details, Unset):
-            tag_details = UNSET
-        else:
-            tag_details = DatasetTagDetails.from_dict(_tag_details)
+        description = _parse_description(d.pop("description", UNSET))
+
+        def _parse_tag_details(data: object) -> DatasetTagDetailsType0 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                tag_details_type_0 = DatasetTagDetailsType0.from_dict(data)
+
+                return tag_details_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(DatasetTagDetailsType0 | None | Unset, data)
+
+        tag_details = _parse_tag_details(d.pop("tagDetails", UNSET))
 
         is_demo_project = d.pop("isDemoProject", UNSET)
 
-        delete_op = d.pop("deleteOp", UNSET)
+        def _parse_delete_op(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        delete_op = _parse_delete_op(d.pop("deleteOp", UNSET))
 
         bypass_quota = d.pop("bypassQuota", UNSET)
 

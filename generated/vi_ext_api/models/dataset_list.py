@@ -17,29 +17,34 @@ T = TypeVar("T", bound="DatasetList")
 
 @_attrs_define
 class DatasetList:
-    """A page of datasets.
+    """A page of datasets; a missing `items` means none, a missing `nextPage` the last page.
 
     Example:
         {'items': [], 'nextPage': None, 'prevPage': None}
 
     """
 
-    items: list[Dataset]
+    items: list[Dataset] | Unset = UNSET
     """ The datasets. """
-    next_page: None | str
+    next_page: None | str | Unset = UNSET
     """ Token of the next page; null on the last page. """
     prev_page: None | str | Unset = UNSET
     """ Token of the previous page. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        items = []
-        for items_item_data in self.items:
-            items_item = items_item_data.to_dict()
-            items.append(items_item)
+        items: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.items, Unset):
+            items = []
+            for items_item_data in self.items:
+                items_item = items_item_data.to_dict()
+                items.append(items_item)
 
-        next_page: None | str
-        next_page = self.next_page
+        next_page: None | str | Unset
+        if isinstance(self.next_page, Unset):
+            next_page = UNSET
+        else:
+            next_page = self.next_page
 
         prev_page: None | str | Unset
         if isinstance(self.prev_page, Unset):
@@ -49,12 +54,11 @@ class DatasetList:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "items": items,
-                "nextPage": next_page,
-            }
-        )
+        field_dict.update({})
+        if items is not UNSET:
+            field_dict["items"] = items
+        if next_page is not UNSET:
+            field_dict["nextPage"] = next_page
         if prev_page is not UNSET:
             field_dict["prevPage"] = prev_page
 
@@ -65,19 +69,23 @@ class DatasetList:
         from ..models.dataset import Dataset  # noqa: PLC0415
 
         d = dict(src_dict)
-        items = []
-        _items = d.pop("items")
-        for items_item_data in _items:
-            items_item = Dataset.from_dict(items_item_data)
+        _items = d.pop("items", UNSET)
+        items: list[Dataset] | Unset = UNSET
+        if _items is not UNSET:
+            items = []
+            for items_item_data in _items:
+                items_item = Dataset.from_dict(items_item_data)
 
-            items.append(items_item)
+                items.append(items_item)
 
-        def _parse_next_page(data: object) -> None | str:
+        def _parse_next_page(data: object) -> None | str | Unset:
             if data is None:
                 return data
-            return cast(None | str, data)
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        next_page = _parse_next_page(d.pop("nextPage"))
+        next_page = _parse_next_page(d.pop("nextPage", UNSET))
 
         def _parse_prev_page(data: object) -> None | str | Unset:
             if data is None:

@@ -39,7 +39,7 @@ class DeleteManyAssetsSession:
     dataset_id: str
     """ Composite dataset id. """
     delete_many_assets_session_id: str
-    """ Session id. """
+    """ An id as it appears in a path. """
     self_link: str
     """ URL of this resource. """
     etag: str

@@ -13,15 +13,18 @@ T = TypeVar("T", bound="Error")
 
 @_attrs_define
 class Error:
-    """The body of every 4xx and 5xx answer.
+    """The body of every 4xx and 5xx answer. What went wrong is in `message`; some gateways
+    put it in `error` instead, so a client reads whichever is present.
 
-    Example:
-        {'message': "Dataset 'dataset-abc123' not found", 'code': 'ResourceNotFound', 'status': 404}
+        Example:
+            {'message': "Dataset 'dataset-abc123' not found", 'code': 'ResourceNotFound', 'status': 404}
 
     """
 
-    message: str
+    message: str | Unset = UNSET
     """ What went wrong, for a person. """
+    error: str | Unset = UNSET
+    """ What went wrong, as some gateways spell it (instead of `message`). """
     code: str | Unset = UNSET
     """ A machine-readable code, e.g. `ResourceNotFound`, `ValidationFailed`. """
     status: int | Unset = UNSET
@@ -31,17 +34,19 @@ class Error:
     def to_dict(self) -> dict[str, Any]:
         message = self.message
 
+        error = self.error
+
         code = self.code
 
         status = self.status
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "message": message,
-            }
-        )
+        field_dict.update({})
+        if message is not UNSET:
+            field_dict["message"] = message
+        if error is not UNSET:
+            field_dict["error"] = error
         if code is not UNSET:
             field_dict["code"] = code
         if status is not UNSET:
@@ -52,7 +57,9 @@ class Error:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        message = d.pop("message")
+        message = d.pop("message", UNSET)
+
+        error = d.pop("error", UNSET)
 
         code = d.pop("code", UNSET)
 
@@ -60,6 +67,7 @@ class Error:
 
         error = cls(
             message=message,
+            error=error,
             code=code,
             status=status,
         )

@@ -45,7 +45,7 @@ class MultipartUpload:
     asset_source_id: str
     """ `default`. """
     multipart_upload_id: str
-    """ Multipart upload id. """
+    """ An id as it appears in a path. """
     self_link: str
     """ URL of this resource. """
     etag: str

@@ -21,9 +21,11 @@ class MultipartUploadCreateSpec:
     """
 
     ingestion_id: str
-    """ The session's `ingestionId`. """
+    """ An id as it appears in a path. """
     filename: str
-    """ The file's name in the session. """
+    """ An asset filename as a client sends it: `/`-separated segments (`train/cat/001.jpg`), none
+    of them empty, `.` or `..`; no leading `/`, no backslash, no NUL.
+     """
     size_bytes: int
     """ Size in bytes (at most 1 TiB). """
     content_type: None | str | Unset = UNSET

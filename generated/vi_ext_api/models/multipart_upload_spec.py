@@ -22,7 +22,7 @@ class MultipartUploadSpec:
     """
 
     ingestion_id: str
-    """ The session's `ingestionId`. """
+    """ An id as it appears in a path. """
     filename: str
     """ The file's name. """
     size_bytes: int

@@ -35,11 +35,13 @@ class PartSignedUrl:
     """ Names of storage response headers to report in the part completion. """
     response_body: bool
     """ Whether to report the storage response body (base64). """
-    headers: StringMap | Unset = UNSET
-    """ A map of strings. """
+    headers: None | StringMap | Unset = UNSET
+    """ Headers to send with the part; absent or null means none. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.string_map import StringMap  # noqa: PLC0415
+
         method = self.method
 
         url = self.url
@@ -50,9 +52,13 @@ class PartSignedUrl:
 
         response_body = self.response_body
 
-        headers: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.headers, Unset):
+        headers: dict[str, Any] | None | Unset
+        if isinstance(self.headers, Unset):
+            headers = UNSET
+        elif isinstance(self.headers, StringMap):
             headers = self.headers.to_dict()
+        else:
+            headers = self.headers
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -85,12 +91,22 @@ class PartSignedUrl:
 
         response_body = d.pop("responseBody")
 
-        _headers = d.pop("headers", UNSET)
-        headers: StringMap | Unset
-        if isinstance(_headers, Unset):
-            headers = UNSET
-        else:
-            headers = StringMap.from_dict(_headers)
+        def _parse_headers(data: object) -> None | StringMap | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                headers_type_0 = StringMap.from_dict(data)
+
+                return headers_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | StringMap | Unset, data)
+
+        headers = _parse_headers(d.pop("headers", UNSET))
 
         part_signed_url = cls(
             method=method,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -27,10 +27,10 @@ class ResourceCondition:
     """ Whether a condition is reached. Known values: `Waiting`, `Reached`, `FailedReach`. """
     last_transition_time: int
     """ Milliseconds since the Unix epoch. """
-    reason: str | Unset = UNSET
-    """ Short machine-readable reason. """
-    message: str | Unset = UNSET
-    """ Explanation for a person. """
+    reason: None | str | Unset = UNSET
+    """ Short machine-readable reason (may be null). """
+    message: None | str | Unset = UNSET
+    """ Explanation for a person (may be null). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -40,9 +40,17 @@ class ResourceCondition:
 
         last_transition_time = self.last_transition_time
 
-        reason = self.reason
+        reason: None | str | Unset
+        if isinstance(self.reason, Unset):
+            reason = UNSET
+        else:
+            reason = self.reason
 
-        message = self.message
+        message: None | str | Unset
+        if isinstance(self.message, Unset):
+            message = UNSET
+        else:
+            message = self.message
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -69,9 +77,23 @@ class ResourceCondition:
 
         last_transition_time = d.pop("lastTransitionTime")
 
-        reason = d.pop("reason", UNSET)
+        def _parse_reason(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        message = d.pop("message", UNSET)
+        reason = _parse_reason(d.pop("reason", UNSET))
+
+        def _parse_message(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        message = _parse_message(d.pop("message", UNSET))
 
         resource_condition = cls(
             condition=condition,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -29,22 +29,32 @@ class SignedRequest:
     """ The signed URL. """
     expiry: int
     """ Milliseconds since the Unix epoch. """
-    headers: StringMap | Unset = UNSET
-    """ A map of strings. """
-    method: str | Unset = UNSET
-    """ HTTP method (`PUT` for uploads, `GET` for downloads). """
+    headers: None | StringMap | Unset = UNSET
+    """ Headers to send with the request; absent or null means none. """
+    method: None | str | Unset = UNSET
+    """ HTTP method (`PUT` for uploads, `GET` for downloads); absent or null means the default. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.string_map import StringMap  # noqa: PLC0415
+
         url = self.url
 
         expiry = self.expiry
 
-        headers: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.headers, Unset):
+        headers: dict[str, Any] | None | Unset
+        if isinstance(self.headers, Unset):
+            headers = UNSET
+        elif isinstance(self.headers, StringMap):
             headers = self.headers.to_dict()
+        else:
+            headers = self.headers
 
-        method = self.method
+        method: None | str | Unset
+        if isinstance(self.method, Unset):
+            method = UNSET
+        else:
+            method = self.method
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -70,14 +80,31 @@ class SignedRequest:
 
         expiry = d.pop("expiry")
 
-        _headers = d.pop("headers", UNSET)
-        headers: StringMap | Unset
-        if isinstance(_headers, Unset):
-            headers = UNSET
-        else:
-            headers = StringMap.from_dict(_headers)
+        def _parse_headers(data: object) -> None | StringMap | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                headers_type_0 = StringMap.from_dict(data)
 
-        method = d.pop("method", UNSET)
+                return headers_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | StringMap | Unset, data)
+
+        headers = _parse_headers(d.pop("headers", UNSET))
+
+        def _parse_method(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        method = _parse_method(d.pop("method", UNSET))
 
         signed_request = cls(
             url=url,

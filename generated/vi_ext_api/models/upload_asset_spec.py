@@ -25,7 +25,9 @@ class UploadAssetSpec:
     """
 
     filename: str
-    """ Name in the dataset; may hold `/` but no `..` segment, leading `/`, backslash or NUL. """
+    """ An asset filename as a client sends it: `/`-separated segments (`train/cat/001.jpg`), none
+    of them empty, `.` or `..`; no leading `/`, no backslash, no NUL.
+     """
     mime: str
     """ Declared MIME type. """
     size: int

@@ -88,6 +88,21 @@ def _parse_response(
 
         return response_500
 
+    if response.status_code == 502:
+        response_502 = Error.from_dict(response.json())
+
+        return response_502
+
+    if response.status_code == 503:
+        response_503 = Error.from_dict(response.json())
+
+        return response_503
+
+    if response.status_code == 504:
+        response_504 = Error.from_dict(response.json())
+
+        return response_504
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -122,7 +137,7 @@ def sync_detailed(
             9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
         dataset_id (str): An id as it appears in a path. Example:
             9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
-        filter_ (str | Unset):
+        filter_ (str | Unset): JSON text.
         metadata_query (str | Unset):
         rule_query (str | Unset):
         strict_query (YesNo | Unset): A query flag; only `y` counts as true. Example: y.
@@ -168,7 +183,7 @@ def sync(
             9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
         dataset_id (str): An id as it appears in a path. Example:
             9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
-        filter_ (str | Unset):
+        filter_ (str | Unset): JSON text.
         metadata_query (str | Unset):
         rule_query (str | Unset):
         strict_query (YesNo | Unset): A query flag; only `y` counts as true. Example: y.
@@ -209,7 +224,7 @@ async def asyncio_detailed(
             9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
         dataset_id (str): An id as it appears in a path. Example:
             9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
-        filter_ (str | Unset):
+        filter_ (str | Unset): JSON text.
         metadata_query (str | Unset):
         rule_query (str | Unset):
         strict_query (YesNo | Unset): A query flag; only `y` counts as true. Example: y.
@@ -253,7 +268,7 @@ async def asyncio(
             9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
         dataset_id (str): An id as it appears in a path. Example:
             9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
-        filter_ (str | Unset):
+        filter_ (str | Unset): JSON text.
         metadata_query (str | Unset):
         rule_query (str | Unset):
         strict_query (YesNo | Unset): A query flag; only `y` counts as true. Example: y.

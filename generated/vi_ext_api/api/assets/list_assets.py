@@ -124,6 +124,21 @@ def _parse_response(
 
         return response_500
 
+    if response.status_code == 502:
+        response_502 = Error.from_dict(response.json())
+
+        return response_502
+
+    if response.status_code == 503:
+        response_503 = Error.from_dict(response.json())
+
+        return response_503
+
+    if response.status_code == 504:
+        response_504 = Error.from_dict(response.json())
+
+        return response_504
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -168,7 +183,7 @@ def sync_detailed(
         s (int | Unset):
         sort_by (AssetSortField | Unset): Field to sort assets by. Example: filename.
         o (SortOrder | Unset): Sort direction. Example: asc.
-        filter_ (str | Unset):
+        filter_ (str | Unset): JSON text.
         contents (YesNo | Unset): A query flag; only `y` counts as true. Example: y.
         metadata_query (str | Unset):
         rule_query (str | Unset):
@@ -232,7 +247,7 @@ def sync(
         s (int | Unset):
         sort_by (AssetSortField | Unset): Field to sort assets by. Example: filename.
         o (SortOrder | Unset): Sort direction. Example: asc.
-        filter_ (str | Unset):
+        filter_ (str | Unset): JSON text.
         contents (YesNo | Unset): A query flag; only `y` counts as true. Example: y.
         metadata_query (str | Unset):
         rule_query (str | Unset):
@@ -291,7 +306,7 @@ async def asyncio_detailed(
         s (int | Unset):
         sort_by (AssetSortField | Unset): Field to sort assets by. Example: filename.
         o (SortOrder | Unset): Sort direction. Example: asc.
-        filter_ (str | Unset):
+        filter_ (str | Unset): JSON text.
         contents (YesNo | Unset): A query flag; only `y` counts as true. Example: y.
         metadata_query (str | Unset):
         rule_query (str | Unset):
@@ -353,7 +368,7 @@ async def asyncio(
         s (int | Unset):
         sort_by (AssetSortField | Unset): Field to sort assets by. Example: filename.
         o (SortOrder | Unset): Sort direction. Example: asc.
-        filter_ (str | Unset):
+        filter_ (str | Unset): JSON text.
         contents (YesNo | Unset): A query flag; only `y` counts as true. Example: y.
         metadata_query (str | Unset):
         rule_query (str | Unset):

@@ -10,12 +10,12 @@ if TYPE_CHECKING:
     from ..models.tag_detail import TagDetail
 
 
-T = TypeVar("T", bound="DatasetTagDetails")
+T = TypeVar("T", bound="DatasetTagDetailsType0")
 
 
 @_attrs_define
-class DatasetTagDetails:
-    """Tag display details by tag name."""
+class DatasetTagDetailsType0:
+    """Tag display details by tag name (may be null)."""
 
     additional_properties: dict[str, TagDetail] = _attrs_field(init=False, factory=dict)
 
@@ -32,7 +32,7 @@ class DatasetTagDetails:
         from ..models.tag_detail import TagDetail  # noqa: PLC0415
 
         d = dict(src_dict)
-        dataset_tag_details = cls()
+        dataset_tag_details_type_0 = cls()
 
         additional_properties = {}
         for prop_name, prop_dict in d.items():
@@ -40,8 +40,8 @@ class DatasetTagDetails:
 
             additional_properties[prop_name] = additional_property
 
-        dataset_tag_details.additional_properties = additional_properties
-        return dataset_tag_details
+        dataset_tag_details_type_0.additional_properties = additional_properties
+        return dataset_tag_details_type_0
 
     @property
     def additional_keys(self) -> list[str]:
