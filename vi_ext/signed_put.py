@@ -43,11 +43,13 @@ class PutClosed:
 
 @dataclass(frozen=True)
 class PutFailed:
-    """Gave up; ``message`` says why (``unreachable``: the call's breaker is open)."""
+    """Gave up; ``message`` says why (``unreachable``: the call's breaker is open; ``transport``: the
+    last attempt got no answer at all)."""
 
     message: str
     unreadable: bool = False
     unreachable: bool = False
+    transport: bool = False
 
 
 PutOutcome = PutDone | PutRefresh | PutClosed | PutFailed
@@ -79,6 +81,7 @@ def signed_put(
         if expiry_ms and expiry_ms / 1000 < time.time() + 2:
             return PutRefresh()
         retry_after: float | None = None
+        transport = False
         try:
             with open_body() as body:
                 response = storage.request(method, url, content=body, headers={**headers, "Content-Length": str(size)})
@@ -98,9 +101,10 @@ def signed_put(
             return PutFailed(f"cannot read the file: {exc}", unreadable=True)
         except httpx.TransportError as exc:
             problem = f"{type(exc).__name__}: {exc}"
+            transport = True
             if breaker is not None and breaker.failed(url, problem):
                 return PutFailed(f"{problem}; {breaker.describe()}", unreachable=True)
         wait = policy.delay(attempt, retry_after)
         if wait is None:
-            return PutFailed(f"{problem} (after {attempt} attempts)")
+            return PutFailed(f"{problem} (after {attempt} attempts)", transport=transport)
         sleep(wait)

@@ -70,6 +70,7 @@ class _Tracked:
     stopped: set[str] = field(default_factory=set)  # sessions that no longer accept uploads
     replaces: set[str] = field(default_factory=set)  # asset filenames that existed before the upload
     metadata: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # local path -> custom metadata
+    unanswered: set[str] = field(default_factory=set)  # local paths whose last attempt got no answer
     bytes_sent: int = 0
 
 
@@ -267,6 +268,13 @@ class Uploader:
                 else:
                     tracked.failures[f.local] = outcome
             pending = refresh
+        if self.breaker.is_open:  # gave up before the breaker opened, for the same reason: not sent
+            for f in batch:
+                failure = tracked.failures.get(f.local)
+                if failure is not None and f.local in tracked.unanswered and failure.code == UPLOAD_FAILED:
+                    tracked.failures[f.local] = FileFailure(
+                        f.local, f.filename, NOT_SENT, f"not sent: {failure.message}; {self.breaker.describe()}"
+                    )
         for f in pending:
             if self.breaker.is_open:
                 tracked.failures[f.local] = FileFailure(
@@ -352,6 +360,8 @@ class Uploader:
             return _Closed(outcome.message)
         if outcome.unreachable:
             return FileFailure(f.local, f.filename, NOT_SENT, f"not sent: {outcome.message}")
+        if outcome.transport:
+            self._tracked.unanswered.add(f.local)
         return FileFailure(f.local, f.filename, UNREADABLE if outcome.unreadable else UPLOAD_FAILED, outcome.message)
 
     # ------------------------------------------------------------------ waiting and the result
