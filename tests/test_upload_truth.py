@@ -157,3 +157,24 @@ def test_first_cause_skips_consequences() -> None:
     assert first_cause(failures, {"a", "c"}) is real
     assert first_cause(failures, {"a", "b", "c"}) is failures[0]
     assert first_cause([], set()) is None
+
+
+def test_a_409_on_a_multipart_start_stops_the_session_too(tmp_path: Path) -> None:
+    for i in range(4):
+        write_image(tmp_path / f"{i}.png", seed=i, size=(64, 64))
+    fake = FakeVi()
+    starts: list[str] = []
+
+    def api(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("/multipartUploads"):
+            starts.append(request.url.path)
+            return httpx.Response(409, json={"message": "file '0.png' no longer accepts uploads (error)"})
+        return fake.api(request)
+
+    client = Client(KEY, ORG, "http://api.test", transport=httpx.MockTransport(api),
+                    storage_transport=httpx.MockTransport(fake.storage), max_workers=1,
+                    sleep=lambda s: None)  # fmt: skip
+    result = client.assets.upload("ds", tmp_path, show_progress=False, wait_until_done=False, multipart_threshold=1)
+    assert len(starts) == 1  # nothing more was tried once the session stopped
+    assert [(f.filename, f.code) for f in result.failures] == [(f"{i}.png", "NOT_SENT") for i in range(4)]
+    assert "no longer accepts uploads" in result.failures[0].message
