@@ -64,6 +64,10 @@ class FakeVi:
                 f"http://storage.test/s{index}/{a['filename']}" in self.bodies for a in self.sessions[index]["assets"]
             )
             return httpx.Response(200, json=self.session_json(index, self.finish and stored, False))
+        if request.method == "GET" and path.endswith(f"/datasets/{ORG}_ds"):  # an empty dataset
+            dataset = copy.deepcopy(SCHEMAS["Dataset"]["example"])
+            dataset["statistic"]["assetTotal"] = 0
+            return httpx.Response(200, json=dataset)
         return httpx.Response(404, json={"message": f"fake has no {request.method} {path}"})
 
     def storage(self, request: httpx.Request) -> httpx.Response:

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from vi_ext.cli import EXIT_FAILED_FILES, State, handled, main, pass_state
 from vi_ext.enums import SortCriterion, SortOrder
+from vi_ext.files import display_path
 from vi_ext.models import Asset, AssetIngestionSession, Dataset
 from vi_ext.types import AssetSortCriterion, PaginationParams
 
@@ -155,10 +156,11 @@ def datasets_get(state: State, dataset_id: str) -> None:
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=10_000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 256), default=None, help="Concurrent transfers (default 16).")
 @click.option("--skip-existing", is_flag=True, help="Skip files already in the dataset (same name, size and hash).")
+@click.option("--prefix", default=None, help="Put before every asset filename, e.g. train/cat/.")
 @pass_state
 @handled
 def upload(state: State, paths: tuple[Path, ...], dataset_id: str, failure_mode: str, no_wait: bool,
-           batch_size: int, workers: int | None, skip_existing: bool) -> None:  # fmt: skip
+           batch_size: int, workers: int | None, skip_existing: bool, prefix: str | None) -> None:  # fmt: skip
     """Upload files and folders (recursively).
 
     \b
@@ -168,13 +170,14 @@ def upload(state: State, paths: tuple[Path, ...], dataset_id: str, failure_mode:
     result = state.client.assets.upload(
         dataset_id, [str(p) for p in paths], wait_until_done=not no_wait, failure_mode=failure_mode,
         batch_size=batch_size, max_workers=workers, show_progress=not (state.quiet or state.as_json),
-        skip_existing=skip_existing,
+        skip_existing=skip_existing, prefix=prefix,
     )  # fmt: skip
     payload = {
         "dataset_id": dataset_id, "total_files": result.total_files, "succeeded": result.total_succeeded,
         "failed": result.total_failed, "processing": result.total_processing, "session_ids": result.session_ids,
         "failures": [f.__dict__ for f in result.failures], "skipped": result.skipped_files,
         "existing": result.existing_files, "bytes_sent": result.bytes_sent,
+        "replaced": len(result.overwritten_files), "overwritten_files": result.overwritten_files,
     }  # fmt: skip
 
     def show() -> None:
@@ -184,8 +187,10 @@ def upload(state: State, paths: tuple[Path, ...], dataset_id: str, failure_mode:
         table.add_row(*(str(v) for v in (result.total_files, result.total_succeeded, result.total_failed,
                                           result.total_processing, len(result.sessions))))  # fmt: skip
         console.print(table)
+        if result.overwritten_files:
+            click.echo(f"{len(result.overwritten_files)} replaced (asset filename already in the dataset)")
         for f in result.failures:  # plain lines: never wrapped, easy to grep
-            click.echo(f"FAILED {f.path} [{f.code}] {f.message}")
+            click.echo(f"FAILED {display_path(f.path)} [{f.code}] {f.message}")
 
     state.out(payload, show)
     if result.total_failed:

@@ -122,6 +122,20 @@ class ViFileTooLargeError(ViUploadError, ViValidationError):
     default_code = "FileTooLarge"
 
 
+class ViUploadInterruptedError(ViNetworkError, ViUploadError):
+    """The endpoint stopped answering mid-upload; ``.result`` (also ``.partial_result``) holds what was done.
+
+    Catch it as `ViNetworkError` (or `ViUploadError`). The message names the endpoint and how to resume.
+    """
+
+    default_code = "NetworkError"
+
+    @property
+    def partial_result(self) -> AssetUploadResult | None:
+        """The same as ``.result``."""
+        return self.result
+
+
 class ViDownloadError(ViError):
     """A download as a whole could not proceed."""
 

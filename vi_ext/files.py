@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -23,6 +23,11 @@ EMPTY = "EMPTY_FILE"
 TOO_LARGE = "FILE_TOO_LARGE"
 UNREADABLE = "UNREADABLE"
 DUPLICATE = "DUPLICATE_FILENAME"
+INVALID_NAME = "INVALID_FILENAME"  # not valid UTF-8 (e.g. b"caf\xe9.png" on Linux), or too long
+NOT_SENT = "NOT_SENT"  # never sent: the upload (or its session) stopped first
+MAX_FILENAME = 1024  # the spec's maxLength for an asset filename
+
+PathsArg = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 
 
 @dataclass(frozen=True)
@@ -64,13 +69,64 @@ class Selection:
     order: list[str]
 
 
-def as_path_list(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[str]:
-    """Normalise the ``paths`` argument to a list of strings."""
+def as_path_list(paths: PathsArg) -> list[str]:
+    """Normalise the ``paths`` argument (a path, or any iterable of paths such as a generator) to strings.
+
+    Raises:
+        ViValidationError: ``paths`` is neither a path nor an iterable of paths.
+    """
     if isinstance(paths, (str, os.PathLike)):
         return [os.fspath(paths)]
-    if isinstance(paths, Sequence) and not isinstance(paths, bytes):
-        return [os.fspath(p) for p in paths]
-    raise ViValidationError(f"paths must be a path or a list of paths, not {type(paths).__name__}")
+    if isinstance(paths, (bytes, bytearray)) or not isinstance(paths, Iterable):
+        raise ViValidationError(f"paths must be a path or an iterable of paths, not {type(paths).__name__}")
+    out: list[str] = []
+    for p in paths:
+        if not isinstance(p, (str, os.PathLike)):
+            raise ViValidationError(f"each path must be a str or os.PathLike, not {type(p).__name__}: {p!r}")
+        out.append(os.fspath(p))
+    return out
+
+
+def normalize_prefix(prefix: str | None) -> str:
+    """The validated asset-filename prefix, ending in ``/`` (``""`` for none).
+
+    ``"train/cat"`` and ``"train/cat/"`` both give ``"train/cat/"``.
+
+    Raises:
+        ViValidationError: not a relative ``/``-separated path (leading ``/``, backslash, NUL,
+            ``.``/``..`` or empty segments, invalid UTF-8).
+    """
+    if prefix is None or prefix == "":
+        return ""
+    if not isinstance(prefix, str):
+        raise ViValidationError(f"prefix must be a str, not {type(prefix).__name__}")
+    body = prefix[:-1] if prefix.endswith("/") else prefix
+    problem = None
+    if not _is_utf8(prefix):
+        problem = "it is not valid UTF-8"
+    elif "\\" in prefix or "\x00" in prefix:
+        problem = "it must not contain a backslash or NUL; separate folders with '/'"
+    elif prefix.startswith("/"):
+        problem = "it must be relative (no leading '/')"
+    elif any(part in ("", ".", "..") for part in body.split("/")):
+        problem = "it must not contain empty, '.' or '..' segments"
+    if problem:
+        raise ViValidationError(f"invalid prefix {prefix!r}: {problem}")
+    return body + "/"
+
+
+def _is_utf8(text: str) -> bool:
+    """False for names holding lone surrogates (bytes that were not UTF-8 on a POSIX file system)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def display_path(text: str) -> str:
+    """``text`` printable anywhere: undecodable file-name bytes shown as ``\\xe9`` escapes."""
+    return text if _is_utf8(text) else os.fsencode(text).decode("utf-8", "backslashreplace")
 
 
 def _walk(root: Path) -> Iterable[Path]:
@@ -88,8 +144,12 @@ def _size(path: Path) -> int | None:
         return None
 
 
-def discover(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], max_file_size: int) -> Selection:
-    """Expand files and folders; raise `ViValidationError` when a path is missing or nothing is found."""
+def discover(paths: PathsArg, max_file_size: int, prefix: str = "") -> Selection:
+    """Expand files and folders; ``prefix`` (already validated) goes before every asset filename.
+
+    Raises:
+        ViValidationError: a path is missing, or nothing is found.
+    """
     entries = as_path_list(paths)
     if not entries:
         raise ViValidationError("no paths given")
@@ -105,8 +165,9 @@ def discover(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], m
             candidates = [(root, root.name, True)]
         else:
             raise ViValidationError(f"not a file or folder: {entry}")
-        for path, filename, explicit in candidates:
+        for path, name, explicit in candidates:
             local = str(path) if not explicit else entry
+            filename = prefix + name
             if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
                 reason = f"unsupported extension {path.suffix or '(none)'!r}"
                 if explicit:
@@ -115,7 +176,14 @@ def discover(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], m
                     selection.skipped.append(Skipped(local, reason))
                 continue
             size = _size(path)
-            if size is None:
+            if not _is_utf8(filename):
+                shown = display_path(filename)
+                _reject(selection, local, filename, INVALID_NAME, f"the file name {shown!r} is not valid UTF-8")
+            elif len(filename) > MAX_FILENAME:
+                _reject(
+                    selection, local, filename, INVALID_NAME, f"the asset filename is over {MAX_FILENAME} characters"
+                )
+            elif size is None:
                 _reject(selection, local, filename, UNREADABLE, "not a readable regular file")
             elif size == 0:
                 _reject(selection, local, filename, EMPTY, "the file is empty (0 bytes)")

@@ -20,11 +20,12 @@ from vi_ext_api.api.multipart import (
 )
 
 from vi_ext.api import ApiClient
+from vi_ext.breaker import Breaker
 from vi_ext.convert import string_map
-from vi_ext.errors import ViError
+from vi_ext.errors import ViConflictError, ViError
 from vi_ext.files import LocalFile
 from vi_ext.retry import RetryPolicy
-from vi_ext.signed_put import PutDone, PutFailed, signed_put
+from vi_ext.signed_put import PutClosed, PutDone, PutFailed, signed_put
 
 CHUNK = 1 << 20
 URL_ATTEMPTS = 3
@@ -64,9 +65,13 @@ class MultipartUploader:
     storage: httpx.Client
     policy: RetryPolicy
     sleep: Callable[[float], None] = time.sleep
+    breaker: Breaker | None = None
 
-    def upload(self, dataset: str, source: tuple[str, str, str], ingestion_id: str, f: LocalFile) -> str | None:
-        """Upload ``f``; return ``None`` on success or the reason it failed."""
+    def upload(
+        self, dataset: str, source: tuple[str, str, str], ingestion_id: str, f: LocalFile
+    ) -> PutFailed | PutClosed | None:
+        """Upload ``f``; ``None`` on success, `PutClosed` when the session no longer accepts the file
+        (409), otherwise `PutFailed` with the reason."""
         org = self.api.credentials.organization_id
         body = g.MultipartUploadCreate.from_dict(
             {"spec": {"ingestionId": ingestion_id, "filename": f.filename, "contentType": f.mime, "sizeBytes": f.size}}
@@ -75,19 +80,25 @@ class MultipartUploader:
             created = self.api.call(
                 create_multipart_upload, g.MultipartUpload.from_dict, org, dataset, *source, body=body
             )
+        except ViConflictError as exc:
+            return PutClosed(f"cannot start the multipart upload: {exc}")
         except ViError as exc:
-            return f"cannot start the multipart upload: {exc}"
+            return PutFailed(f"cannot start the multipart upload: {exc}")
         mid = created.multipart_upload_id
         try:
             for number, (offset, length) in enumerate(part_ranges(f.size, created.status.part_count), start=1):
                 problem = self._part(org, dataset, source, mid, number, f.path, offset, length)
-                if problem:
+                if problem is not None:
                     raise _PartFailed(problem)
             self.api.call(complete_multipart_upload, None, org, dataset, *source, mid)
         except (ViError, _PartFailed, ValueError) as exc:
             with contextlib.suppress(ViError):
                 self.api.call(abort_multipart_upload, None, org, dataset, *source, mid)
-            return f"multipart upload failed and was aborted: {exc}"
+            message = f"multipart upload failed and was aborted: {exc}"
+            if isinstance(exc, ViConflictError) or (isinstance(exc, _PartFailed) and exc.closed):
+                return PutClosed(message)
+            unreachable = isinstance(exc, _PartFailed) and exc.unreachable
+            return PutFailed(message, unreachable=unreachable)
         return None
 
     def _part(
@@ -100,7 +111,7 @@ class MultipartUploader:
         path: Path,
         offset: int,
         length: int,
-    ) -> str | None:
+    ) -> PutFailed | PutClosed | None:
         for _ in range(URL_ATTEMPTS):
             url = self.api.call(
                 get_multipart_upload_part_url, g.PartSignedUrl.from_dict, org, dataset, *source, mid, number,
@@ -109,10 +120,12 @@ class MultipartUploader:
             headers = string_map(url.headers) or {}  # absent or null: no extra headers
             outcome = signed_put(
                 self.storage, url.method or "PUT", url.url, headers, length,
-                lambda: file_slice(path, offset, length), self.policy, self.sleep, url.expiry,
+                lambda: file_slice(path, offset, length), self.policy, self.sleep, url.expiry, self.breaker,
             )  # fmt: skip
             if isinstance(outcome, PutFailed):
-                return f"part {number}: {outcome.message}"
+                return PutFailed(f"part {number}: {outcome.message}", unreachable=outcome.unreachable)
+            if isinstance(outcome, PutClosed):
+                return PutClosed(f"part {number}: {outcome.message}")
             if isinstance(outcome, PutDone):
                 reported = {name: outcome.headers.get(name, "") for name in url.response_headers}
                 completion: dict[str, object] = {"responseHeaders": reported}
@@ -123,8 +136,13 @@ class MultipartUploader:
                     body=g.PartCompletion.from_dict(completion),
                 )  # fmt: skip
                 return None
-        return f"part {number}: storage refused {URL_ATTEMPTS} fresh URLs (403)"
+        return PutFailed(f"part {number}: storage refused {URL_ATTEMPTS} fresh URLs (403)")
 
 
 class _PartFailed(Exception):
     """A part could not be uploaded."""
+
+    def __init__(self, outcome: PutFailed | PutClosed) -> None:
+        super().__init__(outcome.message)
+        self.closed = isinstance(outcome, PutClosed)
+        self.unreachable = isinstance(outcome, PutFailed) and outcome.unreachable

@@ -25,7 +25,7 @@ from vi_ext.checksums import file_digest
 from vi_ext.download import Downloader
 from vi_ext.enums import FailureMode, ResourceRetentionMode, wire_value
 from vi_ext.errors import ViFileTooLargeError, ViValidationError
-from vi_ext.files import TOO_LARGE, LocalFile, discover
+from vi_ext.files import TOO_LARGE, LocalFile, PathsArg, discover, normalize_prefix
 from vi_ext.pagination import PaginatedResponse
 from vi_ext.polling import wait_for
 from vi_ext.progress import CallbackReporter, ProgressCallback
@@ -245,7 +245,7 @@ class AssetsResource(_Resource):
     def upload(
         self,
         dataset_id: str,
-        paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+        paths: PathsArg,
         wait_until_done: bool = True,
         failure_mode: FailureMode | str = "FailAfterOne",
         on_asset_overwritten: ResourceRetentionMode | str = "RemoveLinkedResource",
@@ -259,8 +259,13 @@ class AssetsResource(_Resource):
         show_progress: bool = True,
         progress: ProgressCallback | None = None,
         timeout: float | None = 3600.0,
+        prefix: str | None = None,
     ) -> AssetUploadResult:
-        """Upload files and folders (recursively); see the README for naming and failure rules."""
+        """Upload files and folders (recursively); see the README for naming and failure rules.
+
+        ``paths`` is a path or any iterable of paths (e.g. ``Path.rglob`` results); ``prefix``
+        (e.g. ``"train/cat/"``) goes before every asset filename.
+        """
         mode = wire_value(failure_mode) if isinstance(failure_mode, (Enum, str)) else failure_mode
         if mode not in _FAILURE_MODES:
             raise ViValidationError(f"failure_mode must be one of {sorted(_FAILURE_MODES)}, got {failure_mode!r}")
@@ -277,7 +282,7 @@ class AssetsResource(_Resource):
         if workers < 1:
             raise ViValidationError("max_workers must be at least 1")
         path = self._dataset_path(dataset_id)
-        selection = discover(paths, max_file_size)
+        selection = discover(paths, max_file_size, normalize_prefix(prefix))
         too_large = [r for r in selection.rejected if r.code == TOO_LARGE]
         if too_large and mode == "FailAfterOne":
             first = too_large[0]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vi_ext.files import NOT_SENT, display_path
 from vi_ext.models import AssetIngestionSession
+
+SERVER_SKIPPED = "EUNKNOWN"
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,16 @@ class FileFailure:
     filename: str
     code: str
     message: str
+
+
+def first_cause(failures: Sequence[FileFailure], consequences: Collection[str] = ()) -> FileFailure | None:
+    """The failure that explains the others: the first (input order) whose path is not in
+    ``consequences`` (files only not sent or not ingested because a session or the upload stopped);
+    else the first failure; ``None`` when nothing failed."""
+    for failure in failures:
+        if failure.path not in consequences:
+            return failure
+    return failures[0] if failures else None
 
 
 @dataclass
@@ -31,6 +44,10 @@ class AssetUploadResult:
     waited: bool = True
     existing_files: list[str] = field(default_factory=list)
     bytes_sent: int = 0
+    overwritten_files: list[str] = field(default_factory=list)
+    """Local paths whose asset filename already existed in the dataset: their asset was replaced."""
+    cause: FileFailure | None = None
+    """The first real failure (not a file merely left unsent or un-ingested because of it)."""
 
     @property
     def total_failed(self) -> int:
@@ -78,17 +95,27 @@ class AssetUploadResult:
         return len(self.sessions)
 
     def summary(self) -> str:
-        """A human-readable summary (the failed files listed with their reasons)."""
+        """A human-readable summary: the cause first, then the failed files listed with their reasons."""
         state = "Upload Complete" if self.is_complete else "Upload In Progress"
         lines = [
             f"{state}: {self.total_succeeded}/{self.total_files} succeeded, {self.total_failed} failed"
             + (f", {self.total_processing} processing" if self.total_processing else "")
-            + f" ({self.success_rate:.1f}%)",
-            f"Sessions: {len(self.sessions)}" + (f" ({', '.join(self.session_ids)})" if self.sessions else ""),
+            + f" ({self.success_rate:.1f}%)"
         ]
+        cause = self.cause or (self.failures[0] if self.failures else None)
+        if cause is not None:
+            lines.append(f"Cause: {display_path(cause.path)} [{cause.code}] {cause.message}".rstrip())
+            after = [f for f in self.failures if f is not cause]
+            not_sent = sum(1 for f in after if f.code == NOT_SENT)
+            skipped = sum(1 for f in after if f.code == SERVER_SKIPPED)
+            if not_sent or skipped:
+                lines.append(f"Then: {not_sent} not sent (NOT_SENT), {skipped} not ingested by the server (EUNKNOWN)")
+        if self.overwritten_files:
+            lines.append(f"Replaced (asset filename already in the dataset): {len(self.overwritten_files)} file(s)")
+        lines.append(f"Sessions: {len(self.sessions)}" + (f" ({', '.join(self.session_ids)})" if self.sessions else ""))
         if self.failures:
             lines.append("Failed files:")
-            lines += [f"  - {f.path} [{f.code}] {f.message}".rstrip() for f in self.failures]
+            lines += [f"  - {display_path(f.path)} [{f.code}] {f.message}".rstrip() for f in self.failures]
         if self.existing_files:
             lines.append(f"Already in the dataset (skipped): {len(self.existing_files)} file(s)")
         if self.skipped_files:
