@@ -20,7 +20,7 @@ class DatasetUpdate:
     """Body of `updateDataset`: a flat object; only the fields sent change (`type` and `content` cannot).
 
     Example:
-        {'name': 'Cats and dogs (v2)', 'description': 'Pets', 'relabelled': None}
+        {'name': 'Cats and dogs (v2)', 'description': 'Pets, relabelled'}
 
     """
 

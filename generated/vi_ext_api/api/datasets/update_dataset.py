@@ -107,7 +107,7 @@ def sync_detailed(
             9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
         body (DatasetUpdate): Body of `updateDataset`: a flat object; only the fields sent change
             (`type` and `content` cannot). Example: {'name': 'Cats and dogs (v2)', 'description':
-            'Pets', 'relabelled': None}.
+            'Pets, relabelled'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -146,7 +146,7 @@ def sync(
             9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
         body (DatasetUpdate): Body of `updateDataset`: a flat object; only the fields sent change
             (`type` and `content` cannot). Example: {'name': 'Cats and dogs (v2)', 'description':
-            'Pets', 'relabelled': None}.
+            'Pets, relabelled'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -180,7 +180,7 @@ async def asyncio_detailed(
             9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
         body (DatasetUpdate): Body of `updateDataset`: a flat object; only the fields sent change
             (`type` and `content` cannot). Example: {'name': 'Cats and dogs (v2)', 'description':
-            'Pets', 'relabelled': None}.
+            'Pets, relabelled'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -217,7 +217,7 @@ async def asyncio(
             9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
         body (DatasetUpdate): Body of `updateDataset`: a flat object; only the fields sent change
             (`type` and `content` cannot). Example: {'name': 'Cats and dogs (v2)', 'description':
-            'Pets', 'relabelled': None}.
+            'Pets, relabelled'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
