@@ -52,9 +52,11 @@ def test_delete_removes_the_dataset_its_assets_and_sessions(api: Api) -> None:
     r = api.http.delete(api.ds(ds))
     assert r.status_code == 202, r.text
     op = r.json()
-    assert op["kind"] == "DatasetDeleteOperation" and op["datasetId"] == f"{api.org}_{ds}"
+    assert op["kind"] == "DatasetDeleteOperation"
+    assert op["datasetId"] == f"{api.org}_{ds}"
     finished = next(c for c in op["status"]["conditions"] if c["condition"] == "Finished")
-    assert finished["status"] == "Reached" and finished["message"] == "2 assets deleted"
+    assert finished["status"] == "Reached"
+    assert finished["message"] == "2 assets deleted"
     assert api.http.get(api.ds(ds)).status_code == 404
     assert api.http.get(f"{api.ds(ds)}/deleteOperation").json() == op
     # the open session's signed URL no longer leads anywhere; a new dataset of that id starts empty
