@@ -97,7 +97,7 @@ def test_sessions_are_listed_oldest_first_in_pages(api: Api) -> None:
     seen: list[str] = []
     token = None
     while True:
-        params: dict[str, object] = {"s": 2, **({"p": token} if token else {})}
+        params: dict[str, str | int] = {"s": 2, **({"p": token} if token else {})}
         r = api.http.get(f"{api.ds(ds)}/{SOURCE}/assetIngestionSessions", params=params)
         assert r.status_code == 200, r.text
         assert all("assets" not in item["status"] for item in r.json()["items"])  # no upload URLs
