@@ -9,8 +9,9 @@ The run fails when schemathesis finds a problem, and also when an operation neve
 (it only ever met missing data, e.g. 404s): every operation must be reached.
 
 ``--url URL --key KEY --org ORG`` aims the ``openapi.yaml`` part at another server. There the run
-works in one dataset it creates (``contract-<random>``) and deletes afterwards; dataset creation
-and deletion are not fuzzed, so nothing else is created in the organization.
+works in one dataset it creates (``contract-<random>``) and deletes afterwards; dataset creation and
+deletion and bulk deletes are not fuzzed there (`FOREIGN_EXCLUDED`), so nothing else is created or
+deleted in the organization.
 """
 
 from __future__ import annotations
@@ -38,8 +39,10 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT / "contract"
 HOOKS = ROOT / "tools" / "contract_hooks.py"
 DATASET = "contract"
-# Against another server these are never fuzzed: they would create or delete datasets in its organization.
-FOREIGN_EXCLUDED = ("createDataset", "deleteDataset", "getDatasetDeleteOperation")
+# Against another server these are never fuzzed: they would create or delete datasets in its organization,
+# or (a bulk delete without filter) every asset of the run's one dataset. The run's data creation calls
+# the bulk delete once with a filter, and its clean-up deletes the dataset and reads the deletion.
+FOREIGN_EXCLUDED = ("createDataset", "deleteDataset", "getDatasetDeleteOperation", "createDeleteManyAssetsSession")
 _VAR = re.compile(r"\$\{(VI_[A-Z0-9_]+)\}")
 
 

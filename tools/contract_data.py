@@ -2,9 +2,9 @@
 
 Every operation of ``openapi.yaml`` gets an id that exists: an asset to read and rename and another
 to delete, an open ingestion session (with a large declared file for multipart uploads), a session
-to cancel, three multipart uploads (one to use, one ready to complete, one to abort), a bulk-delete
-session, and on the reference server a dataset to delete and one already deleted. The values are
-handed to schemathesis as ``VI_*`` variables (see ``contract/schemathesis.toml``).
+to cancel, multipart uploads (one to use whose part 1 holds ``hello``, one ready to complete, one
+to abort), a bulk-delete session, and on the reference server a dataset to delete and one already
+deleted. The values are handed to schemathesis as ``VI_*`` variables (see ``contract/schemathesis.toml``).
 """
 
 from __future__ import annotations
@@ -158,19 +158,20 @@ class ContractData:
         small = png(3)
         open_session = self.session(main, [
             ("contract/big.png", BIG_SIZE, None), ("contract/small.png", len(small), crc32c(small)),
-            ("contract/abort.png", 4 * PART_SIZE, None),
+            ("contract/abort.png", 4 * PART_SIZE, None), ("contract/hello.png", len(FIRST_PART), None),
         ])  # fmt: skip
         ingestion = open_session["ingestionId"]
         v["VI_SESSION"], v["VI_INGESTION"] = open_session["assetIngestionSessionId"], ingestion
         v["VI_BIG_FILENAME"], v["VI_BIG_SIZE"] = "contract/big.png", str(BIG_SIZE)
         big = self.multipart(main, ingestion, "contract/big.png", BIG_SIZE)
         v["VI_MULTIPART"] = big["multipartUploadId"]
-        part = (
-            FIRST_PART
-            if big["status"]["partCount"] == BIG_SIZE // PART_SIZE
-            else b"\0" * (BIG_SIZE // big["status"]["partCount"])
-        )
-        v["VI_PART_ETAG"] = self.send_part(main, v["VI_MULTIPART"], 1, part, complete=False)
+        if big["status"]["partCount"] == BIG_SIZE // PART_SIZE:  # the reference server: part 1 is `hello`
+            self.send_part(main, v["VI_MULTIPART"], 1, FIRST_PART, complete=False)
+            v["VI_MULTIPART_HELLO"] = v["VI_MULTIPART"]
+        else:  # a server with larger parts: a file that is `hello`, in one part
+            hello = self.multipart(main, ingestion, "contract/hello.png", len(FIRST_PART))
+            self.send_part(main, hello["multipartUploadId"], 1, FIRST_PART, complete=False)
+            v["VI_MULTIPART_HELLO"] = hello["multipartUploadId"]
         ready = self.multipart(main, ingestion, "contract/small.png", len(small))
         count = ready["status"]["partCount"]
         step = len(small) // count
@@ -189,8 +190,8 @@ class ContractData:
             self.create_dataset(bulk)
             self.upload(bulk, {f"bulk/{i}.png": png(10 + i) for i in range(3)})
         v["VI_DATASET_BULK"] = f"{self.org}_{bulk}"
-        spec = {"filter": '{"filename": "contract/no-such-asset"}', "metadataQuery": None, "ruleQuery": None,
-                "strictQuery": True}  # fmt: skip
+        nothing = json.dumps({"filename": "contract/no-such-asset"})
+        spec = {"filter": nothing, "metadataQuery": None, "ruleQuery": None, "strictQuery": True}
         v["VI_BULK_SESSION"] = self._ok(
             self.http.post(f"{self.ds(bulk)}/deleteManyAssetsSessions", json={"spec": spec}), 201
         )["deleteManyAssetsSessionId"]
