@@ -14,6 +14,7 @@ from tests.images import write_image
 from tests.server_harness import RunningServer
 from vi_ext import Client, ViConflictError, ViNotFoundError, ViTimeoutError, ViValidationError
 from vi_ext import models as m
+from vi_ext.resources import update_body
 
 KEY = "dtvi_" + "a" * 98
 
@@ -162,3 +163,32 @@ def test_new_methods_validate_ids_before_sending() -> None:
     ):
         with pytest.raises(ViValidationError):
             call()
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "body"),
+    [
+        ((None, None), {"name": "n"}, {"name": "n"}),
+        (({"name": "a", "description": "d"}, None), {"name": "b"}, {"name": "b", "description": "d"}),
+        ((None, {"team": "x"}), {}, {"metadata": {"attributes": {"team": "x"}}}),
+        (({"preference": {"grid": True}}, None), {}, {"preference": {"grid": True}}),
+    ],
+)  # fmt: skip
+def test_update_body(args: tuple[Any, Any], kwargs: dict[str, Any], body: dict[str, Any]) -> None:
+    assert update_body(*args, **kwargs) == body
+
+
+@pytest.mark.parametrize(
+    ("spec", "kwargs"),
+    [(None, {}), ({"type": "vqa"}, {}), ({"name": ""}, {}), (None, {"name": "  "}), ({"name": 3}, {})],
+)
+def test_update_body_refuses(spec: dict[str, Any] | None, kwargs: dict[str, Any]) -> None:
+    with pytest.raises(ViValidationError):
+        update_body(spec, None, **kwargs)
+
+
+def test_update_takes_the_official_spec_and_metadata_arguments(client: Client) -> None:
+    ds = f"n{uuid.uuid4().hex[:10]}"
+    client.datasets.create("x", dataset_id=ds)
+    updated = client.datasets.update(ds, spec={"name": "from spec", "description": "d"}, metadata={"k": "v"})
+    assert (updated.name, updated.description) == ("from spec", "d")

@@ -64,6 +64,33 @@ def _filter_text(value: str | dict[str, Any] | None) -> str | None:
     raise ViValidationError(f"filter_criteria must be a JSON string or a dict, not {type(value).__name__}")
 
 
+_UPDATABLE = ("name", "description", "preference")
+
+
+def update_body(
+    spec: dict[str, Any] | None,
+    metadata: dict[str, str] | None,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    preference: dict[str, bool | str] | None = None,
+) -> dict[str, Any]:
+    """The flat PATCH body of `datasets.update` (the gateway refuses a ``{kind, spec}`` wrapper)."""
+    body: dict[str, Any] = dict(spec or {})
+    unknown = sorted(set(body) - set(_UPDATABLE))
+    if unknown:
+        raise ViValidationError(f"cannot update {unknown}: only {list(_UPDATABLE)} (type and content are fixed)")
+    given = {"name": name, "description": description, "preference": preference}
+    body.update({k: v for k, v in given.items() if v is not None})
+    if "name" in body and (not isinstance(body["name"], str) or not body["name"].strip()):
+        raise ViValidationError("name must be a non-empty string")
+    if metadata is not None:
+        body["metadata"] = {"attributes": dict(metadata)}
+    if not body:
+        raise ViValidationError("nothing to update: give name, description, preference or metadata")
+    return body
+
+
 class _Resource:
     def __init__(self, client: Client) -> None:
         self._client = client
@@ -115,6 +142,8 @@ class DatasetsResource(_Resource):
     def update(
         self,
         dataset_id: str,
+        spec: dict[str, Any] | None = None,
+        metadata: dict[str, str] | None = None,
         *,
         name: str | None = None,
         description: str | None = None,
@@ -124,6 +153,9 @@ class DatasetsResource(_Resource):
 
         Args:
             dataset_id: The dataset (short or composite id).
+            spec: The fields to change as a dict (``name``, ``description``, ``preference``), as the
+                official client takes them; the keyword arguments win over it.
+            metadata: Attributes merged into the dataset's.
             name: New display name (not empty).
             description: New description.
             preference: Display preferences, merged into the dataset's.
@@ -132,20 +164,10 @@ class DatasetsResource(_Resource):
             The updated dataset.
 
         Raises:
-            ViValidationError: Nothing to change, or an empty name.
+            ViValidationError: Nothing to change, an unknown field or an empty name.
             ViNotFoundError: No such dataset.
         """
-        body: dict[str, Any] = {}
-        if name is not None:
-            if not name.strip():
-                raise ViValidationError("name must not be empty")
-            body["name"] = name
-        if description is not None:
-            body["description"] = description
-        if preference is not None:
-            body["preference"] = dict(preference)
-        if not body:
-            raise ViValidationError("nothing to update: give name, description or preference")
+        body = update_body(spec, metadata, name=name, description=description, preference=preference)
         return self._api.call(
             update_dataset, lambda d: convert.dataset(g.Dataset.from_dict(d), self._org), self._org,
             self._dataset_path(dataset_id), body=g.DatasetUpdate.from_dict(body),
