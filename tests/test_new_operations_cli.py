@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -82,3 +84,12 @@ def test_update_sessions_count_rename(server: RunningServer, tmp_path: Path) -> 
     human = run("--config-file", str(server.data_dir / "credentials.json"), "sessions", "ls", "--dataset", ds)
     assert human.returncode == 0
     assert "1 sessions" in human.stdout
+
+
+@pytest.mark.parametrize("first", ["vi_ext.cli", "vi_ext.cli_commands", "vi_ext.cli_manage"])
+def test_the_cli_modules_import_in_any_order(first: str) -> None:
+    code = f"import {first}; from vi_ext.cli import main; print(sorted(main.commands))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "'sessions'" in done.stdout
+    assert "'rename'" in done.stdout

@@ -99,5 +99,4 @@ def main(ctx: click.Context, config_file: Path | None, endpoint: str | None, as_
     ctx.obj = State(config_file, endpoint, as_json, quiet)
 
 
-import vi_ext.cli_manage  # noqa: E402,F401  (datasets rm/update, sessions ls, count, rename)
 from vi_ext import cli_commands  # noqa: E402,F401  (registers the sub-commands)
