@@ -45,6 +45,24 @@ def main():
     assert got == originals, sorted(set(got) ^ set(originals))
     step("download", files=len(got), identical=True)
 
+    total = client.assets.count(dataset_id=dataset_id)
+    one = client.assets.count(dataset_id=dataset_id, filter_criteria={"filename": first.filename}, strict_query=True)
+    assert (total, one) == (len(originals), 1), (total, one)
+    step("count", total=total, filtered=one)
+
+    renamed = client.assets.rename(dataset_id=dataset_id, new_name="renamed-" + first.filename, asset_id=first.asset_id)
+    assert renamed["assetId"] == first.asset_id, renamed
+    assert renamed["filename"] == "renamed-" + first.filename, renamed
+    step("rename", asset_id=first.asset_id)
+
+    updated = client.datasets.update(dataset_id=dataset_id, spec={"name": "compat renamed", "description": "d"})
+    assert (updated.name, updated.description) == ("compat renamed", "d"), updated
+    step("update_dataset", new_name=updated.name)
+
+    sessions = client.asset_sources.list_ingestion_sessions(dataset_id, "managed", "datature", "default")
+    assert len(sessions.items) == len(result.sessions), (len(sessions.items), len(result.sessions))
+    step("list_sessions", sessions=len(sessions.items))
+
     deleted = client.assets.delete(dataset_id=dataset_id, asset_id=first.asset_id)
     assert deleted.deleted
     step("delete_one", asset_id=first.asset_id)
@@ -53,6 +71,13 @@ def main():
     left = client.assets.list(dataset_id=dataset_id).items
     assert left == [], len(left)
     step("bulk_delete_rest", left=0)
+
+    gone = client.datasets.delete(dataset_id)
+    operation = client.datasets.get_deletion_operation(dataset_id)
+    assert gone.dataset_id.endswith(dataset_id), gone
+    assert operation.status.conditions, operation
+    assert all(c.status.value == "Reached" for c in operation.status.conditions), operation
+    step("delete_dataset", conditions=len(operation.status.conditions))
 
 
 if __name__ == "__main__":

@@ -16,8 +16,13 @@ STEPS = [
     "list_first_page",
     "get_with_contents",
     "download",
+    "count",
+    "rename",
+    "update_dataset",
+    "list_sessions",
     "delete_one",
     "bulk_delete_rest",
+    "delete_dataset",
 ]
 
 

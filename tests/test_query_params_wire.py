@@ -111,6 +111,7 @@ def test_the_contract_hook_drops_only_sessions_that_repeat_a_filename(body: Any,
 
 
 def test_the_contract_run_no_longer_accepts_400_for_session_creation() -> None:
-    config = tomllib.loads((ROOT / "contract" / "schemathesis.toml").read_text(encoding="utf-8"))
+    template = (ROOT / "contract" / "schemathesis.toml").read_text(encoding="utf-8")
+    config = tomllib.loads(re.sub(r"\$\{VI_\w+\}", "1", template))  # the run fills these in
     (rule,) = [o for o in config["operations"] if o["include-operation-id"] == "createAssetIngestionSession"]
     assert "400" not in rule["checks"]["positive_data_acceptance"]["expected-statuses"]

@@ -51,6 +51,12 @@ WIRE_OPERATIONS = [
         DS + "/deleteManyAssetsSessions/{deleteManyAssetsSessionId}",
     ),
     ("listDeleteManyAssetsSessions", "get", DS + "/deleteManyAssetsSessions"),
+    # Issue 15.5: the dataset and session operations users need (wire doc §2.7, §2.16; official client).
+    ("updateDataset", "patch", DS),
+    ("deleteDataset", "delete", DS),
+    ("getDatasetDeleteOperation", "get", DS + "/deleteOperation"),
+    ("renameAsset", "post", DS + "/assets/{assetId}/name"),
+    ("listAssetIngestionSessions", "get", SRC + "/assetIngestionSessions"),
 ]
 LIST_ASSET_PARAMS = {
     "p", "s", "sortBy", "o", "filter", "contents",

@@ -1,54 +1,112 @@
 """Run schemathesis against the reference server (default) or any Vi-compatible server.
 
-``python -m tools.contract`` starts a reference server on a free loopback port, seeds a dataset,
-and runs every check over ``openapi.yaml`` and ``storage.yaml`` (all phases, stateful included,
-100 examples per operation). ``--quick`` is the short deterministic pass of ``make test``.
-``--url URL --key KEY --org ORG`` aims the ``openapi.yaml`` part at another server.
+``python -m tools.contract`` starts a reference server on a free loopback port, creates the data
+every operation needs (`tools.contract_data`) and runs every check over ``openapi.yaml`` and
+``storage.yaml`` (all phases, stateful included, 100 examples per operation). ``--quick`` is the
+short deterministic pass of ``make test``.
+
+The run fails when schemathesis finds a problem, and also when an operation never answered 2xx
+(it only ever met missing data, e.g. 404s): every operation must be reached.
+
+``--url URL --key KEY --org ORG`` aims the ``openapi.yaml`` part at another server. There the run
+works in one dataset it creates (``contract-<random>``) and deletes afterwards; dataset creation and
+deletion and bulk deletes are not fuzzed there (`FOREIGN_EXCLUDED`), so nothing else is created or
+deleted in the organization.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
 import httpx
+import yaml
 
+from tools.contract_data import PART_SIZE, ContractData
 from vi_server.process import RunningServer
 from vi_server.seed import seed_assets
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT / "contract"
+HOOKS = ROOT / "tools" / "contract_hooks.py"
 DATASET = "contract"
+# Against another server these are never fuzzed: they would create or delete datasets in its organization,
+# or (a bulk delete without filter) every asset of the run's one dataset. The run's data creation calls
+# the bulk delete once with a filter, and its clean-up deletes the dataset and reads the deletion.
+FOREIGN_EXCLUDED = ("createDataset", "deleteDataset", "getDatasetDeleteOperation", "createDeleteManyAssetsSession")
+_VAR = re.compile(r"\$\{(VI_[A-Z0-9_]+)\}")
 
 
-def schemathesis(config: Path, spec: Path, url: str, env: dict[str, str], quick: bool, examples: int) -> int:
+def operation_ids(spec: Path) -> list[str]:
+    """Every operationId of ``spec``, in document order."""
+    doc = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    return [op["operationId"] for item in doc["paths"].values() for m, op in item.items() if isinstance(op, dict)
+            and m in {"get", "put", "post", "delete", "patch"}]  # fmt: skip
+
+
+def parse_status_log(lines: Iterable[str]) -> dict[str, Counter[int]]:
+    """``operationId status`` lines (written by `tools.contract_hooks`) → statuses seen per operation."""
+    seen: dict[str, Counter[int]] = defaultdict(Counter)
+    for line in lines:
+        op, _, status = line.strip().partition(" ")
+        if op and status.isdigit():
+            seen[op][int(status)] += 1
+    return seen
+
+
+def unreached(expected: Iterable[str], seen: dict[str, Counter[int]]) -> list[str]:
+    """One line per operation that never answered 2xx (never called, or only errors such as 404)."""
+    problems = []
+    for op in expected:
+        statuses = seen.get(op, Counter())
+        if not any(200 <= s < 300 for s in statuses):
+            got = ", ".join(f"{s}×{n}" for s, n in sorted(statuses.items())) or "never called"
+            problems.append(f"{op}: never answered 2xx ({got})")
+    return problems
+
+
+def render_config(template: Path, values: dict[str, str], out_dir: Path) -> Path:
+    """Write ``template`` with the run's ``${VI_*}`` values filled in (the key stays a variable).
+
+    schemathesis resolves variables in parameters, not in dictionaries, so the run fills them in itself
+    (escaped for TOML strings: an ETag carries quotes).
+    """
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name == "VI_KEY":
+            return match.group(0)
+        return values[name].replace("\\", "\\\\").replace('"', '\\"')  # TOML basic-string escapes
+
+    out = out_dir / template.name
+    out.write_text(_VAR.sub(fill, template.read_text(encoding="utf-8")), encoding="utf-8")
+    return out
+
+
+def schemathesis(config: Path, spec: Path, url: str, env: dict[str, str], quick: bool, examples: int,
+                 exclude: Iterable[str] = ()) -> int:  # fmt: skip
     """One schemathesis run; returns its exit code."""
     cmd = [
         str(Path(sys.executable).parent / "schemathesis"), "--config-file", str(config), "run", str(spec),
         "--url", url, "--checks", "all", "--phases", "examples,coverage,fuzzing,stateful",
         "--max-examples", str(examples), "--continue-on-failure", "--generation-database", "none",
     ]  # fmt: skip
+    for op in exclude:
+        cmd += ["--exclude-operation-id", op]
     if quick:
         cmd = [c for c in cmd if c not in ("--generation-database", "none")]
         cmd += ["--seed", "20261124", "--generation-deterministic", "--workers", "1"]
     print("$", " ".join(cmd), flush=True)
     return subprocess.run(cmd, cwd=tempfile.gettempdir(), env=env, check=False).returncode
-
-
-def prepare(url: str, key: str, org: str, data_dir: Path | None) -> str:
-    """Create the contract dataset (and seed assets on a local server); return an asset id."""
-    http = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}", "Organization-Id": org}, timeout=30)
-    created = http.post(f"/workspaces/{org}/datasets", json={"name": "contract", "datasetId": DATASET})
-    if created.status_code not in (201, 409):
-        raise SystemExit(f"cannot create the contract dataset: HTTP {created.status_code} {created.text[:200]}")
-    if data_dir is not None:
-        seed_assets(data_dir, org, DATASET, 50)
-    items = http.get(f"/workspaces/{org}/datasets/{org}_{DATASET}/assets", params={"s": 1}).json().get("items", [])
-    return str(items[0]["assetId"]) if items else "no-asset"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,26 +120,62 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     examples = args.examples or (8 if args.quick else 100)
     server = None
+    work = Path(tempfile.mkdtemp(prefix="vi-contract-"))
     if args.url:
         if not (args.key and args.org):
             parser.error("--url needs --key and --org (or KEY=… ORG=…)")
-        url, key, org, data_dir = args.url.rstrip("/"), args.key, args.org, None
+        url, key, org, dataset = args.url.rstrip("/"), args.key, args.org, f"{DATASET}-{uuid.uuid4().hex[:8]}"
     else:
-        data_dir = Path(tempfile.mkdtemp(prefix="vi-contract-"))
-        server = RunningServer(data_dir).start()
-        url, key, org = server.endpoint, server.key, server.org
+        server = RunningServer(work / "data", "--multipart-part-size", str(PART_SIZE)).start()
+        url, key, org, dataset = server.endpoint, server.key, server.org, DATASET
+    http = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}", "Organization-Id": org}, timeout=60)
+    data = ContractData(http, org)
+    status = 0
     try:
-        asset = prepare(url, key, org, data_dir)
-        env = {**os.environ, "VI_KEY": key, "VI_ORG": org, "VI_DATASET": f"{org}_{DATASET}", "VI_ASSET": asset,
-               "SCHEMATHESIS_HOOKS": str(CONTRACT / "hooks.py")}  # fmt: skip
-        status = schemathesis(CONTRACT / "schemathesis.toml", ROOT / "openapi.yaml", url, env, args.quick, examples)
+        try:
+            values = data.prepare(dataset, scratch=server is not None)
+        except Exception as exc:  # no data, no run: say why in one line
+            print(f"contract: cannot create the run's data: {exc}", file=sys.stderr)
+            return 1
         if server is not None:
-            status |= schemathesis(CONTRACT / "storage.toml", ROOT / "storage.yaml", url, env, args.quick, examples)
+            seed_assets(work / "data", org, dataset, 50)
+        log = work / "statuses.log"
+        env = {**os.environ, **values, "VI_KEY": key, "VI_ORG": org, "SCHEMATHESIS_HOOKS": str(HOOKS),
+               "VI_CONTRACT_STATUS_LOG": str(log)}  # fmt: skip
+        values = {**values, "VI_ORG": org, "VI_FOREIGN_400": "2xx" if server is not None else "400"}
+        exclude = FOREIGN_EXCLUDED if server is None else ()
+        config = render_config(CONTRACT / "schemathesis.toml", values, work)
+        status = schemathesis(config, ROOT / "openapi.yaml", url, env, args.quick, examples, exclude)
+        if server is not None:
+            storage = render_config(CONTRACT / "storage.toml", values, work)
+            status |= schemathesis(storage, ROOT / "storage.yaml", url, env, args.quick, examples)
+        expected = [op for op in operation_ids(ROOT / "openapi.yaml") if op not in exclude]
+        seen = parse_status_log(log.read_text(encoding="utf-8").splitlines() if log.exists() else [])
+        problems = unreached(expected, seen)
+        for line in problems:
+            print(f"contract: {line}")
+        print(f"contract: {len(expected) - len(problems)} of {len(expected)} operations answered 2xx")
+        status |= bool(problems)
     finally:
         if server is not None:
             server.stop()
+        else:
+            status |= cleanup(data, dataset)
+        http.close()
+        shutil.rmtree(work, ignore_errors=True)
     print("contract: OK" if status == 0 else "contract: FAILURES (see above)")
     return status
+
+
+def cleanup(data: ContractData, dataset: str) -> int:
+    """Delete the run's dataset on another server; 0 when it is gone."""
+    try:
+        op = data.delete_dataset(dataset)
+    except Exception as exc:
+        print(f"contract: could not delete dataset {dataset}: {exc}", file=sys.stderr)
+        return 1
+    print(f"contract: deleted dataset {dataset} ({op['status']['conditions']})")
+    return 0
 
 
 if __name__ == "__main__":

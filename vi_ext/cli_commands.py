@@ -285,3 +285,7 @@ def rm(
         return
     deleted = [state.client.assets.delete(dataset_id, asset_id).asset_id for asset_id in asset_ids]
     state.out({"dataset_id": dataset_id, "deleted": deleted}, lambda: console.print(f"deleted {len(deleted)} asset(s)"))
+
+
+# The sub-commands that manage what exists (datasets rm/update, sessions ls, count, rename) use the groups above.
+from vi_ext import cli_manage  # noqa: E402,F401

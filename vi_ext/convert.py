@@ -206,3 +206,14 @@ def bulk_delete(src: g.DeleteManyAssetsSession, organization_id: str) -> m.BulkD
         [condition(c) for c in src.status.conditions],
         resource_metadata(src.metadata),
     )
+
+
+def dataset_deletion(src: g.DatasetDeleteOperation, organization_id: str) -> m.DatasetDeletion:
+    """DatasetDeletion."""
+    return m.DatasetDeletion(
+        short_dataset_id(src.dataset_id, organization_id),
+        src.workspace_id,
+        src.user,
+        [condition(c) for c in src.status.conditions],
+        resource_metadata(src.metadata),
+    )

@@ -374,3 +374,27 @@ class BulkDeleteSession:
     def has_failed(self) -> bool:
         """Whether any condition failed."""
         return any(c.status == ConditionStatus.FAILED_REACH for c in self.conditions)
+
+
+@dataclass(frozen=True)
+class DatasetDeletion:
+    """The deletion of a dataset (what `datasets.delete` and `datasets.get_deletion_operation` return)."""
+
+    dataset_id: str
+    organization_id: str
+    user: str
+    conditions: list[ResourceCondition]
+    metadata: ResourceMetadata
+
+    @property
+    def is_finished(self) -> bool:
+        """Whether the ``Finished`` condition is reached (or failed)."""
+        return any(
+            c.condition == "Finished" and c.status in (ConditionStatus.REACHED, ConditionStatus.FAILED_REACH)
+            for c in self.conditions
+        )
+
+    @property
+    def has_failed(self) -> bool:
+        """Whether any condition failed."""
+        return any(c.status == ConditionStatus.FAILED_REACH for c in self.conditions)

@@ -12,10 +12,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vi_ext_api import models as g
-from vi_ext_api.api.assets import delete_asset, get_asset, list_assets
+from vi_ext_api.api.assets import count_assets, delete_asset, get_asset, list_assets, rename_asset
 from vi_ext_api.api.bulk_delete import create_delete_many_assets_session, get_delete_many_assets_session
-from vi_ext_api.api.datasets import create_dataset, get_dataset, list_datasets
-from vi_ext_api.api.ingestion import get_asset_ingestion_session
+from vi_ext_api.api.datasets import (
+    create_dataset,
+    delete_dataset,
+    get_dataset,
+    get_dataset_delete_operation,
+    list_datasets,
+    update_dataset,
+)
+from vi_ext_api.api.ingestion import get_asset_ingestion_session, list_asset_ingestion_sessions
 from vi_ext_api.types import UNSET
 
 from vi_ext import convert
@@ -24,7 +31,7 @@ from vi_ext.api import ConflictAfterRetry
 from vi_ext.checksums import file_digest
 from vi_ext.download import Downloader
 from vi_ext.enums import FailureMode, ResourceRetentionMode, wire_value
-from vi_ext.errors import ViFileTooLargeError, ViValidationError
+from vi_ext.errors import ViFileTooLargeError, ViNotFoundError, ViValidationError
 from vi_ext.files import TOO_LARGE, LocalFile, PathsArg, discover, normalize_prefix
 from vi_ext.pagination import PaginatedResponse
 from vi_ext.polling import wait_for
@@ -56,6 +63,33 @@ def _filter_text(value: str | dict[str, Any] | None) -> str | None:
     if isinstance(value, dict):
         return json.dumps(value)
     raise ViValidationError(f"filter_criteria must be a JSON string or a dict, not {type(value).__name__}")
+
+
+_UPDATABLE = ("name", "description", "preference")
+
+
+def update_body(
+    spec: dict[str, Any] | None,
+    metadata: dict[str, str] | None,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    preference: dict[str, bool | str] | None = None,
+) -> dict[str, Any]:
+    """The flat PATCH body of `datasets.update` (the gateway refuses a ``{kind, spec}`` wrapper)."""
+    body: dict[str, Any] = dict(spec or {})
+    unknown = sorted(set(body) - set(_UPDATABLE))
+    if unknown:
+        raise ViValidationError(f"cannot update {unknown}: only {list(_UPDATABLE)} (type and content are fixed)")
+    given = {"name": name, "description": description, "preference": preference}
+    body.update({k: v for k, v in given.items() if v is not None})
+    if "name" in body and (not isinstance(body["name"], str) or not body["name"].strip()):
+        raise ViValidationError("name must be a non-empty string")
+    if metadata is not None:
+        body["metadata"] = {"attributes": dict(metadata)}
+    if not body:
+        raise ViValidationError("nothing to update: give name, description, preference or metadata")
+    return body
 
 
 class _Resource:
@@ -133,6 +167,84 @@ class DatasetsResource(_Resource):
             )  # fmt: skip
 
         return fetch(params.page_token)
+
+    def update(
+        self,
+        dataset_id: str,
+        spec: dict[str, Any] | None = None,
+        metadata: dict[str, str] | None = None,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        preference: dict[str, bool | str] | None = None,
+    ) -> m.Dataset:
+        """Change a dataset's name, description or display preferences; what is not given keeps its value.
+
+        Args:
+            dataset_id: The dataset (short or composite id).
+            spec: The fields to change as a dict (``name``, ``description``, ``preference``), as the
+                official client takes them; the keyword arguments win over it.
+            metadata: Attributes merged into the dataset's.
+            name: New display name (not empty).
+            description: New description.
+            preference: Display preferences, merged into the dataset's.
+
+        Returns:
+            The updated dataset.
+
+        Raises:
+            ViValidationError: Nothing to change, an unknown field or an empty name.
+            ViNotFoundError: No such dataset.
+        """
+        body = update_body(spec, metadata, name=name, description=description, preference=preference)
+        return self._api.call(
+            update_dataset, lambda d: convert.dataset(g.Dataset.from_dict(d), self._org), self._org,
+            self._dataset_path(dataset_id), body=g.DatasetUpdate.from_dict(body),
+        )  # fmt: skip
+
+    def delete(self, dataset_id: str, wait_until_done: bool = True, timeout: float | None = 600.0) -> m.DatasetDeletion:
+        """Delete a dataset with all its assets (permanent), waiting for the deletion to finish.
+
+        Args:
+            dataset_id: The dataset (short or composite id).
+            wait_until_done: Poll the deletion operation until ``Finished`` is reached.
+            timeout: Seconds to wait at most (``None``: no limit).
+
+        Returns:
+            The deletion operation (finished when waited for).
+
+        Raises:
+            ViNotFoundError: No such dataset.
+            ViTimeoutError: The deletion did not finish in time (``partial_result`` holds the last state).
+        """
+        path = self._dataset_path(dataset_id)
+        created = self._api.call(delete_dataset, self._deletion, self._org, path)
+        if not wait_until_done or created.is_finished:
+            return created
+        return wait_for(
+            lambda: self.get_deletion_operation(dataset_id),
+            lambda op: op.is_finished or op.has_failed,
+            timeout,
+            f"deletion of dataset {dataset_id}",
+            self._client._sleep,
+        )
+
+    def get_deletion_operation(self, dataset_id: str) -> m.DatasetDeletion:
+        """The deletion operation of a deleted (or being deleted) dataset.
+
+        Args:
+            dataset_id: The dataset (short or composite id).
+
+        Returns:
+            The deletion operation.
+
+        Raises:
+            ViNotFoundError: The dataset was never deleted.
+        """
+        return self._api.call(get_dataset_delete_operation, self._deletion, self._org, self._dataset_path(dataset_id))
+
+    def _deletion(self, d: dict[str, Any]) -> m.DatasetDeletion:
+        return convert.dataset_deletion(g.DatasetDeleteOperation.from_dict(d), self._org)
 
     def bulk_delete_assets(
         self,
@@ -223,6 +335,114 @@ class AssetsResource(_Resource):
         """Delete one asset."""
         self._api.call(delete_asset, None, self._org, self._dataset_path(dataset_id), _check_id(asset_id, "asset_id"))
         return m.DeletedAsset(asset_id)
+
+    def count(
+        self,
+        dataset_id: str,
+        filter_criteria: str | dict[str, Any] | None = None,
+        metadata_query: str | None = None,
+        rule_query: str | None = None,
+        strict_query: bool = False,
+    ) -> int:
+        """How many assets the filters select (all assets when none is given), without listing them.
+
+        Args:
+            dataset_id: The dataset (short or composite id).
+            filter_criteria: A JSON object (text or dict) of field/value pairs, as for `list`.
+            metadata_query: A query on custom metadata.
+            rule_query: A query on asset metadata.
+            strict_query: Values must match exactly.
+
+        Returns:
+            The number of assets.
+
+        Raises:
+            ViValidationError: A filter the server refuses.
+            ViNotFoundError: No such dataset.
+        """
+
+        def parse(d: Any) -> int:
+            value = d if isinstance(d, int) and not isinstance(d, bool) else g.AssetCount.from_dict(d).count
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"not a count: {value!r}")
+            return value
+
+        return self._api.call(
+            count_assets, parse, self._org, self._dataset_path(dataset_id),
+            filter_=_filter_text(filter_criteria) or UNSET, metadata_query=metadata_query or UNSET,
+            rule_query=rule_query or UNSET, strict_query=g.YesNo.YES if strict_query else UNSET,
+        )  # fmt: skip
+
+    def rename(
+        self, dataset_id: str, new_name: str, asset_id: str | None = None, *, filename: str | None = None
+    ) -> m.Asset:
+        """Give an asset a new filename; it keeps its id, metadata and annotations.
+
+        Args:
+            dataset_id: The dataset (short or composite id).
+            new_name: The new filename (the rules of upload filenames apply).
+            asset_id: The asset to rename; or give ``filename`` instead.
+            filename: The current filename of the asset to rename.
+
+        Returns:
+            The renamed asset.
+
+        Raises:
+            ViValidationError: Not exactly one of ``asset_id``/``filename``, an empty or refused name.
+            ViNotFoundError: No such dataset or asset.
+            ViConflictError: Another asset already has ``new_name``.
+        """
+        if (asset_id is None) == (filename is None):
+            raise ViValidationError("give exactly one of asset_id or filename")
+        if not isinstance(new_name, str) or not new_name:
+            raise ViValidationError("new_name must be a non-empty string")
+        if filename is not None:
+            asset_id = self._asset_id_of(dataset_id, filename)
+        assert asset_id is not None
+        return self._api.call(
+            rename_asset, lambda d: convert.asset(g.Asset.from_dict(d), self._org), self._org,
+            self._dataset_path(dataset_id), _check_id(asset_id, "asset_id"),
+            body=g.AssetRename.from_dict({"filename": new_name}),
+        )  # fmt: skip
+
+    def _asset_id_of(self, dataset_id: str, filename: str) -> str:
+        """The id of the asset named exactly ``filename``, or `ViNotFoundError`."""
+        page = self.list(dataset_id, pagination=PaginationParams(page_size=100),
+                         filter_criteria={"filename": filename}, strict_query=True)  # fmt: skip
+        for asset in page.all_items(prefetch=False):
+            if asset.filename == filename:
+                return asset.asset_id
+        raise ViNotFoundError(f"no asset named {filename!r} in dataset {dataset_id!r}", status_code=None)
+
+    def list_sessions(
+        self, dataset_id: str, pagination: PaginationParams | dict[str, Any] | None = None
+    ) -> PaginatedResponse[m.AssetIngestionSession]:
+        """A page of the dataset's ingestion sessions (oldest first), iterable over all pages.
+
+        Args:
+            dataset_id: The dataset (short or composite id).
+            pagination: Page size and token, as for `list`.
+
+        Returns:
+            The first page; iterate it, or use ``.all_items()``, for the rest.
+
+        Raises:
+            ViNotFoundError: No such dataset.
+        """
+        path = self._dataset_path(dataset_id)
+        params = PaginationParams.coerce(pagination)
+
+        def fetch(token: str | None) -> PaginatedResponse[m.AssetIngestionSession]:
+            return self._api.call(
+                list_asset_ingestion_sessions,
+                lambda d: PaginatedResponse(
+                    [convert.session(g.AssetIngestionSession.from_dict(i), self._org) for i in d["items"]],
+                    d.get("nextPage"), fetch,
+                ),
+                self._org, path, *SOURCE, p=token or UNSET, s=params.page_size,
+            )  # fmt: skip
+
+        return fetch(params.page_token)
 
     def wait_until_done(
         self, dataset_id: str, asset_ingestion_session_id: str, timeout: float | None = 3600.0

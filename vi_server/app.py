@@ -15,6 +15,7 @@ from starlette.responses import Response
 from vi_server import spec_router
 from vi_server.errors import error_response
 from vi_server.handlers_core import CoreHandlers
+from vi_server.handlers_datasets import DatasetHandlers
 from vi_server.handlers_uploads import UploadHandlers
 from vi_server.ingest import Ingestor
 from vi_server.state import ServerConfig, ServerState
@@ -29,10 +30,16 @@ def create_app(config: ServerConfig) -> Starlette:
     ingestor = Ingestor(state)
     core = CoreHandlers(state)
     uploads = UploadHandlers(state, core, ingestor)
+    datasets = DatasetHandlers(state, core)
     handlers: dict[str, Any] = {
         "listDatasets": core.list_datasets,
         "createDataset": core.create_dataset,
         "getDataset": core.get_dataset,
+        "updateDataset": datasets.update_dataset,
+        "deleteDataset": datasets.delete_dataset,
+        "getDatasetDeleteOperation": datasets.get_delete_operation,
+        "renameAsset": datasets.rename_asset,
+        "listAssetIngestionSessions": datasets.list_sessions,
         "listAssets": core.list_assets,
         "countAssets": core.count_assets,
         "getAsset": core.get_asset,

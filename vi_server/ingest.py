@@ -145,7 +145,7 @@ class Ingestor:
         current = conn.execute(
             "SELECT state FROM session_files WHERE session_id=? AND idx=?", (session_id, idx)
         ).fetchone()
-        if current["state"] != "ingesting":  # cancelled or stopped meanwhile
+        if current is None or current["state"] != "ingesting":  # cancelled, stopped or its dataset deleted
             assets_store.collect_garbage(conn, self.state.blobs, [sha, thumb_sha] if thumb_sha else [sha])
             staged.unlink(missing_ok=True)
             return

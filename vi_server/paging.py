@@ -41,7 +41,7 @@ def decode(secret: bytes, token: str, scope: str) -> Cursor:
         payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
     except ValueError as exc:
         raise PageTokenError("invalid page token") from exc
-    if not mac or not hmac.compare_digest(_mac(secret, payload), mac):
+    if not mac or not hmac.compare_digest(_mac(secret, payload).encode(), mac.encode()):
         raise PageTokenError("invalid page token")
     token_scope, value, seq = json.loads(payload)
     if token_scope != scope:

@@ -71,7 +71,7 @@ def dataset_view(row: sqlite3.Row, asset_total: int) -> dict[str, Any]:
         "lastAccessed": row["created"],
         "isLocked": False,
         "access": {"isPublic": False, "isReadOnly": False, "isHidden": False},
-        "preference": {},
+        "preference": json.loads(row["preference"]) if "preference" in row.keys() else {},  # noqa: SIM118 (sqlite3.Row: `in` tests values)
         "assetStatuses": {},
         "selfLink": dataset_link(org, ds),
         "etag": f'W/"{row["generation"]}"',

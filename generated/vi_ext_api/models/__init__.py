@@ -17,6 +17,7 @@ from .asset_ingestion_progress_event_tasks import AssetIngestionProgressEventTas
 from .asset_ingestion_session import AssetIngestionSession
 from .asset_ingestion_session_create import AssetIngestionSessionCreate
 from .asset_ingestion_session_create_spec import AssetIngestionSessionCreateSpec
+from .asset_ingestion_session_list import AssetIngestionSessionList
 from .asset_ingestion_session_spec import AssetIngestionSessionSpec
 from .asset_ingestion_session_status import AssetIngestionSessionStatus
 from .asset_ingestion_unknown_event import AssetIngestionUnknownEvent
@@ -24,6 +25,7 @@ from .asset_list import AssetList
 from .asset_metadata import AssetMetadata
 from .asset_metadata_user_defined import AssetMetadataUserDefined
 from .asset_pixel_ratio import AssetPixelRatio
+from .asset_rename import AssetRename
 from .asset_sort_field import AssetSortField
 from .asset_status_definition import AssetStatusDefinition
 from .count_map import CountMap
@@ -32,10 +34,15 @@ from .dataset_access import DatasetAccess
 from .dataset_asset_statuses import DatasetAssetStatuses
 from .dataset_create import DatasetCreate
 from .dataset_create_metadata import DatasetCreateMetadata
+from .dataset_delete_operation import DatasetDeleteOperation
+from .dataset_delete_operation_status import DatasetDeleteOperationStatus
 from .dataset_list import DatasetList
 from .dataset_preference import DatasetPreference
 from .dataset_statistic import DatasetStatistic
 from .dataset_tag_details_type_0 import DatasetTagDetailsType0
+from .dataset_update import DatasetUpdate
+from .dataset_update_metadata import DatasetUpdateMetadata
+from .dataset_update_preference import DatasetUpdatePreference
 from .dataset_user_role import DatasetUserRole
 from .dataset_users import DatasetUsers
 from .delete_many_assets_session import DeleteManyAssetsSession
@@ -83,6 +90,7 @@ __all__ = (
     "AssetIngestionSession",
     "AssetIngestionSessionCreate",
     "AssetIngestionSessionCreateSpec",
+    "AssetIngestionSessionList",
     "AssetIngestionSessionSpec",
     "AssetIngestionSessionStatus",
     "AssetIngestionUnknownEvent",
@@ -90,6 +98,7 @@ __all__ = (
     "AssetMetadata",
     "AssetMetadataUserDefined",
     "AssetPixelRatio",
+    "AssetRename",
     "AssetSortField",
     "AssetStatusDefinition",
     "CountMap",
@@ -98,10 +107,15 @@ __all__ = (
     "DatasetAssetStatuses",
     "DatasetCreate",
     "DatasetCreateMetadata",
+    "DatasetDeleteOperation",
+    "DatasetDeleteOperationStatus",
     "DatasetList",
     "DatasetPreference",
     "DatasetStatistic",
     "DatasetTagDetailsType0",
+    "DatasetUpdate",
+    "DatasetUpdateMetadata",
+    "DatasetUpdatePreference",
     "DatasetUserRole",
     "DatasetUsers",
     "DeleteManyAssetsSession",

@@ -1,0 +1,313 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.asset_ingestion_session_list import AssetIngestionSessionList
+from ...models.error import Error
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    organization_id: str,
+    dataset_id: str,
+    asset_source_class: str,
+    asset_source_provider: str,
+    asset_source_id: str,
+    *,
+    p: str | Unset = UNSET,
+    s: int | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["p"] = p
+
+    params["s"] = s
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/workspaces/{organization_id}/datasets/{dataset_id}/assetSources/{asset_source_class}/{asset_source_provider}/{asset_source_id}/assetIngestionSessions".format(
+            organization_id=quote(str(organization_id), safe=""),
+            dataset_id=quote(str(dataset_id), safe=""),
+            asset_source_class=quote(str(asset_source_class), safe=""),
+            asset_source_provider=quote(str(asset_source_provider), safe=""),
+            asset_source_id=quote(str(asset_source_id), safe=""),
+        ),
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> AssetIngestionSessionList | Error | None:
+    if response.status_code == 200:
+        response_200 = AssetIngestionSessionList.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Error.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Error.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 502:
+        response_502 = Error.from_dict(response.json())
+
+        return response_502
+
+    if response.status_code == 503:
+        response_503 = Error.from_dict(response.json())
+
+        return response_503
+
+    if response.status_code == 504:
+        response_504 = Error.from_dict(response.json())
+
+        return response_504
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[AssetIngestionSessionList | Error]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    organization_id: str,
+    dataset_id: str,
+    asset_source_class: str,
+    asset_source_provider: str,
+    asset_source_id: str,
+    *,
+    client: AuthenticatedClient,
+    p: str | Unset = UNSET,
+    s: int | Unset = UNSET,
+) -> Response[AssetIngestionSessionList | Error]:
+    """List the ingestion sessions of an asset source, oldest first.
+
+    Args:
+        organization_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        dataset_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        asset_source_class (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        asset_source_provider (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        asset_source_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        p (str | Unset):
+        s (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[AssetIngestionSessionList | Error]
+    """
+
+    kwargs = _get_kwargs(
+        organization_id=organization_id,
+        dataset_id=dataset_id,
+        asset_source_class=asset_source_class,
+        asset_source_provider=asset_source_provider,
+        asset_source_id=asset_source_id,
+        p=p,
+        s=s,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    organization_id: str,
+    dataset_id: str,
+    asset_source_class: str,
+    asset_source_provider: str,
+    asset_source_id: str,
+    *,
+    client: AuthenticatedClient,
+    p: str | Unset = UNSET,
+    s: int | Unset = UNSET,
+) -> AssetIngestionSessionList | Error | None:
+    """List the ingestion sessions of an asset source, oldest first.
+
+    Args:
+        organization_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        dataset_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        asset_source_class (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        asset_source_provider (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        asset_source_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        p (str | Unset):
+        s (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        AssetIngestionSessionList | Error
+    """
+
+    return sync_detailed(
+        organization_id=organization_id,
+        dataset_id=dataset_id,
+        asset_source_class=asset_source_class,
+        asset_source_provider=asset_source_provider,
+        asset_source_id=asset_source_id,
+        client=client,
+        p=p,
+        s=s,
+    ).parsed
+
+
+async def asyncio_detailed(
+    organization_id: str,
+    dataset_id: str,
+    asset_source_class: str,
+    asset_source_provider: str,
+    asset_source_id: str,
+    *,
+    client: AuthenticatedClient,
+    p: str | Unset = UNSET,
+    s: int | Unset = UNSET,
+) -> Response[AssetIngestionSessionList | Error]:
+    """List the ingestion sessions of an asset source, oldest first.
+
+    Args:
+        organization_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        dataset_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        asset_source_class (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        asset_source_provider (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        asset_source_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        p (str | Unset):
+        s (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[AssetIngestionSessionList | Error]
+    """
+
+    kwargs = _get_kwargs(
+        organization_id=organization_id,
+        dataset_id=dataset_id,
+        asset_source_class=asset_source_class,
+        asset_source_provider=asset_source_provider,
+        asset_source_id=asset_source_id,
+        p=p,
+        s=s,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    organization_id: str,
+    dataset_id: str,
+    asset_source_class: str,
+    asset_source_provider: str,
+    asset_source_id: str,
+    *,
+    client: AuthenticatedClient,
+    p: str | Unset = UNSET,
+    s: int | Unset = UNSET,
+) -> AssetIngestionSessionList | Error | None:
+    """List the ingestion sessions of an asset source, oldest first.
+
+    Args:
+        organization_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        dataset_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        asset_source_class (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        asset_source_provider (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        asset_source_id (str): An id as it appears in a path. Example:
+            9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f_dataset-abc123.
+        p (str | Unset):
+        s (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        AssetIngestionSessionList | Error
+    """
+
+    return (
+        await asyncio_detailed(
+            organization_id=organization_id,
+            dataset_id=dataset_id,
+            asset_source_class=asset_source_class,
+            asset_source_provider=asset_source_provider,
+            asset_source_id=asset_source_id,
+            client=client,
+            p=p,
+            s=s,
+        )
+    ).parsed

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.resource_condition import ResourceCondition
+
+
+T = TypeVar("T", bound="DatasetDeleteOperationStatus")
+
+
+@_attrs_define
+class DatasetDeleteOperationStatus:
+    """Progress of a dataset deletion.
+
+    Example:
+        {'conditions': [{'condition': 'Finished', 'status': 'Reached', 'lastTransitionTime': 1732406405000, 'reason':
+            'Completed'}, {'condition': 'Started', 'status': 'Reached', 'lastTransitionTime': 1732406400000}]}
+
+    """
+
+    conditions: list[ResourceCondition]
+    """ `Started`, then `Finished` (`Reached` once everything is gone). """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        conditions = []
+        for conditions_item_data in self.conditions:
+            conditions_item = conditions_item_data.to_dict()
+            conditions.append(conditions_item)
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "conditions": conditions,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.resource_condition import ResourceCondition  # noqa: PLC0415
+
+        d = dict(src_dict)
+        conditions = []
+        _conditions = d.pop("conditions")
+        for conditions_item_data in _conditions:
+            conditions_item = ResourceCondition.from_dict(conditions_item_data)
+
+            conditions.append(conditions_item)
+
+        dataset_delete_operation_status = cls(
+            conditions=conditions,
+        )
+
+        dataset_delete_operation_status.additional_properties = d
+        return dataset_delete_operation_status
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
