@@ -294,6 +294,9 @@ class AssetsResource(_Resource):
         """Download every asset to ``save_dir/<dataset_id>/<filename>`` (verified, never outside)."""
         short = dataset_id.removeprefix(f"{self._org}_")
         total = self._client.datasets.get(dataset_id).statistic.asset_total
+        total_bytes = 0
+        if show_progress or progress is not None:  # someone watches: give the bar its byte total
+            total, total_bytes = self._count_and_size(dataset_id)
         pages = self.list(dataset_id, pagination=PaginationParams(page_size=1000), contents=True)
         items: Iterator[m.Asset] = pages.all_items()
         root = Path(save_dir).expanduser() / short
@@ -306,4 +309,12 @@ class AssetsResource(_Resource):
                 max_workers or self._client.max_workers,
                 self._client._sleep,
             )
-            return downloader.run(short, items, root, total, overwrite)
+            return downloader.run(short, items, root, total, overwrite, total_bytes)
+
+    def _count_and_size(self, dataset_id: str) -> tuple[int, int]:
+        """How many assets the dataset holds and their total size (one listing without URLs)."""
+        count = size = 0
+        for asset in self.list(dataset_id, pagination=PaginationParams(page_size=1000)).all_items():
+            count += 1
+            size += asset.metadata.file_size
+        return count, size

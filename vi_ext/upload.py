@@ -27,7 +27,7 @@ from vi_ext.errors import ViError, ViUploadError
 from vi_ext.files import UNREADABLE, LocalFile, Selection
 from vi_ext.multipart import MultipartUploader
 from vi_ext.polling import wait_for
-from vi_ext.progress import Reporter
+from vi_ext.progress import INGEST, UPLOAD, Reporter
 from vi_ext.results import AssetUploadResult, FileFailure
 from vi_ext.retry import RetryPolicy
 from vi_ext.signed_put import PutDone, PutRefresh, signed_put
@@ -103,7 +103,7 @@ class Uploader:
             )
         sessions: dict[str, m.AssetIngestionSession] = {}
         files = [f for f in selection.files if f.local not in tracked.existing]
-        self.reporter.start("Uploading", len(files), sum(f.size for f in files))
+        self.reporter.start(UPLOAD, len(files), sum(f.size for f in files))
         with ThreadPoolExecutor(max_workers=opts.max_workers, thread_name_prefix="vi-upload") as pool:
             crcs = dict(zip((f.local for f in files), pool.map(self._crc_or_none, files), strict=True))
             for f in files:
@@ -127,10 +127,10 @@ class Uploader:
                 raise ViUploadError(
                     f"upload stopped: {exc.message}", result=result, status_code=exc.status_code
                 ) from exc
-        self.reporter.close()
         tracked.bytes_sent = self._bytes_sent
         if opts.wait:
             self._wait(dataset, sessions, tracked, opts.timeout, selection)
+        self.reporter.close()
         return self._result(selection, tracked, sessions, waited=opts.wait)
 
     def _stop_rest(self, rest: list[LocalFile], tracked: _Tracked) -> None:
@@ -269,6 +269,8 @@ class Uploader:
         selection: Selection,
     ) -> None:
         deadline = None if timeout is None else time.monotonic() + timeout
+        sent = {sid: s.status.progressCount.total - len(tracked.abandoned.get(sid, ())) for sid, s in sessions.items()}
+        self.reporter.start(INGEST, sum(sent.values()), 0)
         for sid in list(sessions):
             abandoned = len(tracked.abandoned.get(sid, ()))
 
@@ -279,7 +281,7 @@ class Uploader:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
                 sessions[sid] = wait_for(
-                    functools.partial(self.get_session, dataset, sid),
+                    functools.partial(self._poll, dataset, sid, [0], sent[sid]),
                     settled,
                     left,
                     f"ingestion session {sid}",
@@ -292,6 +294,16 @@ class Uploader:
                 raise
             if not sessions[sid].is_finished:  # only abandoned files left: close it server-side
                 self._cancel(dataset, sid)
+
+    def _poll(self, dataset: str, sid: str, reported: list[int], sent: int) -> m.AssetIngestionSession:
+        """GET the session and report newly settled files (``reported``: how many so far, of ``sent``)."""
+        session = self.get_session(dataset, sid)
+        pc = session.status.progressCount
+        settled = min(pc.succeeded + pc.errored, sent)
+        if settled > reported[0]:
+            self.reporter.advance(files=settled - reported[0])
+            reported[0] = settled
+        return session
 
     def _cancel(self, dataset: str, sid: str) -> None:
         with contextlib.suppress(ViError):  # best effort: the session expires by itself
