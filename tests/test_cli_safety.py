@@ -19,6 +19,8 @@ from tests.images import write_image
 from tests.server_harness import RunningServer
 from tests.test_cli import VI_EXT, run
 from vi_ext import Client
+from vi_ext.cli_confirm import decide
+from vi_ext.cli_output import plain_lines
 from vi_ext.progress import ProgressEvent, eta_by_files
 
 LONG = "long-" + "x" * 150 + ".jpg"
@@ -286,3 +288,21 @@ def test_progress_phases_ingest_and_download_byte_total(server: RunningServer, t
 )
 def test_eta_is_by_files_for_many_small_files(files: int, nbytes: int, by_files: bool) -> None:
     assert eta_by_files(files, nbytes) is by_files
+
+
+@pytest.mark.parametrize(
+    ("yes", "dry_run", "interactive", "count", "decision"),
+    [(False, True, False, 5, "dry-run"), (True, True, True, 5, "dry-run"), (True, False, False, 5, "go"),
+     (False, False, True, 5, "ask"), (False, False, False, 5, "refuse"), (False, False, False, 0, "go")],
+)  # fmt: skip
+def test_destructive_decision(yes: bool, dry_run: bool, interactive: bool, count: int, decision: str) -> None:
+    assert decide(yes=yes, dry_run=dry_run, interactive=interactive, count=count) == decision
+
+
+def test_plain_rows_keep_every_value_whole() -> None:
+    rows = [["a\tb\nc", 1], [LONG, 22]]
+    lines = plain_lines(["name", "n"], rows, frozenset({1}))
+    assert len(lines) == 3
+    assert LONG in lines[2]
+    assert "a b c" in lines[1]
+    assert lines[1].endswith(" 1")

@@ -65,7 +65,7 @@ def asset_rows(assets: list[Asset]) -> list[list[Any]]:
 def upload_summary(result: AssetUploadResult, seconds: float) -> list[str]:
     """The human summary of an upload: outcome, skipped files, duration and throughput."""
     return [
-        f"uploaded {result.total_succeeded} of {result.total_files} files: {result.total_failed} failed"
+        f"{result.total_succeeded} of {result.total_files} files succeeded, {result.total_failed} failed"
         + (f", {result.total_processing} still processing" if result.total_processing else "")
         + f" ({len(result.sessions)} session{'s' if len(result.sessions) != 1 else ''})",
         f"skipped: {len(result.skipped_files)} (unsupported extension), "
@@ -100,10 +100,14 @@ def serve(data_dir: Path, host: str, port: int, ingestion_timeout: float, multip
     from vi_server.state import ServerConfig
 
     try:
+        FaultPlan.parse(faults, fault_seed)  # a bad --faults fails here, before anything is written
+    except ValueError as exc:
+        click.echo(f"error: --faults {faults!r}: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    try:
         config = ServerConfig(data_dir=data_dir, ingestion_timeout_seconds=ingestion_timeout,
                               multipart_part_size=multipart_part_size, url_ttl_seconds=url_ttl, faults=faults,
                               fault_seed=fault_seed)  # fmt: skip
-        FaultPlan.parse(faults, fault_seed)  # a bad --faults fails here, before anything is written
         run(config, host=host, port=port)
     except (OSError, ValueError, sqlite3.Error) as exc:
         click.echo(serve_error_line(exc, host, port), err=True)

@@ -270,7 +270,8 @@ class Uploader:
     ) -> None:
         deadline = None if timeout is None else time.monotonic() + timeout
         sent = {sid: s.status.progressCount.total - len(tracked.abandoned.get(sid, ())) for sid, s in sessions.items()}
-        self.reporter.start(INGEST, sum(sent.values()), 0)
+        if sum(sent.values()):
+            self.reporter.start(INGEST, sum(sent.values()), 0)
         for sid in list(sessions):
             abandoned = len(tracked.abandoned.get(sid, ()))
 
