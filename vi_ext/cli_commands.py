@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.table import Table
 
 from vi_ext.cli import EXIT_ERROR, EXIT_FAILED_FILES, State, handled, main, output_options, pass_state
 from vi_ext.cli_confirm import SHOWN, Plan, destructive_options, go_ahead
@@ -60,6 +61,16 @@ def asset_rows(assets: list[Asset]) -> list[list[Any]]:
     """Rows of the assets table: filename, asset id, size, pixels, type."""
     return [[a.filename, a.asset_id, a.metadata.file_size, f"{a.metadata.width}x{a.metadata.height}",
              a.metadata.mime_type] for a in assets]  # fmt: skip
+
+
+def assets_table(assets: list[Asset]) -> Table:
+    """A rich table of assets (for terminals, e.g. `make demo`; the CLI prints through `State.table`)."""
+    table = Table(title=f"{len(assets)} assets")
+    for i, column in enumerate(("filename", "asset id", "size", "pixels", "type")):
+        table.add_column(column, justify="right" if i in (2, 3) else "left", no_wrap=True)
+    for row in asset_rows(assets):
+        table.add_row(*(str(v) for v in row))
+    return table
 
 
 def upload_summary(result: AssetUploadResult, seconds: float) -> list[str]:
