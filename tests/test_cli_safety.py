@@ -127,7 +127,7 @@ def test_ctrl_c_exits_130_and_says_how_to_resume(tmp_path: Path) -> None:
     try:
         ds = "slow-" + uuid.uuid4().hex[:6]
         assert cli(slow, "datasets", "create", ds, "--id", ds).returncode == 0
-        for i in range(60):
+        for i in range(100):
             write_image(tmp_path / "photos" / f"{i:03d}.jpg", seed=i)
         env = {k: v for k, v in os.environ.items() if not k.startswith("DATATURE_")}
         proc = subprocess.Popen(
@@ -135,7 +135,7 @@ def test_ctrl_c_exits_130_and_says_how_to_resume(tmp_path: Path) -> None:
              "--dataset", ds, "--workers", "1"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         )  # fmt: skip
-        time.sleep(4)  # the session exists and a few files are on their way (0.3 s per request)
+        time.sleep(6)  # started under any load; the 100 files need > 30 s (0.3 s per request)
         assert proc.poll() is None
         sent = time.monotonic()
         proc.send_signal(signal.SIGINT)
@@ -143,7 +143,7 @@ def test_ctrl_c_exits_130_and_says_how_to_resume(tmp_path: Path) -> None:
         assert time.monotonic() - sent < 10
         assert proc.returncode == 130, err
         assert "Traceback" not in err
-        assert "of 60" in err
+        assert "of 100 files sent" in err
         assert "--skip-existing" in err
     finally:
         slow.stop()
