@@ -55,7 +55,7 @@ def test_every_subcommand(server: RunningServer, tmp_path: Path) -> None:
     assert (tmp_path / "out" / ds / "b" / "3.webp").read_bytes() == (folder / "b" / "3.webp").read_bytes()
 
     assert as_json(server, "rm", listed[0]["asset_id"], "--dataset", ds)["deleted"] == [listed[0]["asset_id"]]
-    assert as_json(server, "rm", "--all", "--dataset", ds, "--filter", '{"filename": "a/"}')["finished"]
+    assert as_json(server, "rm", "--all", "--yes", "--dataset", ds, "--filter", '{"filename": "a/"}')["finished"]
     assert sorted(a["filename"] for a in as_json(server, "ls", "--dataset", ds)) == ["5.tiff", "b/3.webp"]
     human = run("--config-file", creds, "ls", "--dataset", ds)
     assert human.returncode == 0

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from tests.images import write_image
 from tests.server_harness import RunningServer
 from tests.test_cli import as_json, run
-from vi_ext import cli_manage
+from vi_ext import cli_confirm
 from vi_ext.cli import main
 
 
@@ -27,15 +27,6 @@ def _dataset(server: RunningServer, tmp_path: Path, files: int) -> str:
     return ds
 
 
-@pytest.mark.parametrize(
-    ("yes", "dry_run", "tty", "expected"),
-    [(False, False, False, "refuse"), (False, False, True, "ask"), (True, False, False, "delete"),
-     (True, False, True, "delete"), (False, True, False, "dry-run"), (True, True, True, "dry-run")],
-)  # fmt: skip
-def test_deletion_decision(yes: bool, dry_run: bool, tty: bool, expected: str) -> None:
-    assert cli_manage.deletion_decision(yes, dry_run, tty) == expected
-
-
 def test_datasets_rm_refuses_without_a_terminal_and_dry_run_deletes_nothing(
     server: RunningServer, tmp_path: Path
 ) -> None:
@@ -45,7 +36,7 @@ def test_datasets_rm_refuses_without_a_terminal_and_dry_run_deletes_nothing(
     assert refused.returncode == 2
     assert "--yes" in refused.stderr
     dry = as_json(server, "datasets", "rm", ds, "--dry-run")
-    assert (dry["dataset_id"], dry["asset_total"], dry["deleted"], dry["dry_run"]) == (ds, 2, False, True)
+    assert dry == {"dry_run": True, "action": "delete", "count": 1, "first": []}
     assert as_json(server, "datasets", "get", ds)["asset_total"] == 2
     gone = as_json(server, "datasets", "rm", ds, "--yes")
     assert (gone["dataset_id"], gone["deleted"], gone["finished"], gone["message"]) == (ds, True, True,
@@ -55,16 +46,16 @@ def test_datasets_rm_refuses_without_a_terminal_and_dry_run_deletes_nothing(
     assert "ViNotFoundError" in missing.stderr
 
 
-@pytest.mark.parametrize(("answer", "code", "left"), [("n\n", 1, True), ("\n", 1, True), ("y\n", 0, False)])
+@pytest.mark.parametrize(("answer", "code", "left"), [("n\n", 2, True), ("\n", 2, True), ("y\n", 0, False)])
 def test_datasets_rm_asks_on_a_terminal(
     server: RunningServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str, code: int, left: bool
 ) -> None:
     ds = _dataset(server, tmp_path, 0)
-    monkeypatch.setattr(cli_manage, "interactive", lambda: True)
+    monkeypatch.setattr(cli_confirm, "interactive", lambda: True)
     creds = str(server.data_dir / "credentials.json")
     result = CliRunner().invoke(main, ["--config-file", creds, "datasets", "rm", ds], input=answer)
     assert result.exit_code == code, result.output
-    assert "cannot be undone" in result.output
+    assert f"Delete 1 dataset '{ds}'" in result.output
     assert (run("--config-file", creds, "datasets", "get", ds).returncode == 0) is left
 
 
@@ -83,7 +74,9 @@ def test_update_sessions_count_rename(server: RunningServer, tmp_path: Path) -> 
     assert (renamed["asset_id"], renamed["filename"]) == (asset_id, "zero/0.jpg")
     human = run("--config-file", str(server.data_dir / "credentials.json"), "sessions", "ls", "--dataset", ds)
     assert human.returncode == 0
-    assert "1 sessions" in human.stdout
+    header, row = human.stdout.splitlines()  # piped: a header and one whole row per session
+    assert header.split()[:2] == ["session", "id"]
+    assert row.split()[0] == sessions[0]["session_id"]
 
 
 @pytest.mark.parametrize("first", ["vi_ext.cli", "vi_ext.cli_commands", "vi_ext.cli_manage"])

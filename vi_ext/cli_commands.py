@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
+import time
+from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 
-from vi_ext.cli import EXIT_FAILED_FILES, State, handled, main, pass_state
+from vi_ext.cli import EXIT_ERROR, EXIT_FAILED_FILES, State, handled, main, output_options, pass_state
+from vi_ext.cli_confirm import SHOWN, Plan, destructive_options, go_ahead
+from vi_ext.cli_errors import serve_error_line
+from vi_ext.cli_output import human_bytes
 from vi_ext.enums import SortCriterion, SortOrder
 from vi_ext.files import display_path
 from vi_ext.models import Asset, AssetIngestionSession, Dataset
+from vi_ext.results import AssetUploadResult
 from vi_ext.types import AssetSortCriterion, PaginationParams
 
-console = Console()
+SKIP_EXISTING_HINT = "run the same command with --skip-existing to resume"
 SORTS = {c.value: c for c in SortCriterion} | {c.name.lower(): c for c in SortCriterion}
 
 
@@ -45,16 +51,44 @@ def session_json(s: AssetIngestionSession) -> dict[str, Any]:
             "succeeded": pc.succeeded, "errored": pc.errored, "errors": s.status.errors()}  # fmt: skip
 
 
+def when(ms: int | None) -> str:
+    """A millisecond timestamp as readable UTC."""
+    if not ms:
+        return ""
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def asset_rows(assets: list[Asset]) -> list[list[Any]]:
+    """Rows of the assets table: filename, asset id, size, pixels, type."""
+    return [[a.filename, a.asset_id, a.metadata.file_size, f"{a.metadata.width}x{a.metadata.height}",
+             a.metadata.mime_type] for a in assets]  # fmt: skip
+
+
 def assets_table(assets: list[Asset]) -> Table:
-    """A table of assets."""
+    """A rich table of assets (for terminals, e.g. `make demo`; the CLI prints through `State.table`)."""
     table = Table(title=f"{len(assets)} assets")
-    for column in ("filename", "asset id", "size", "pixels", "type"):
-        right = column in ("size", "pixels")
-        table.add_column(column, justify="right" if right else "left", overflow="fold", no_wrap=column != "filename")
-    for a in assets:
-        m = a.metadata
-        table.add_row(a.filename, a.asset_id, f"{m.file_size:,}", f"{m.width}x{m.height}", m.mime_type)
+    for i, column in enumerate(("filename", "asset id", "size", "pixels", "type")):
+        table.add_column(column, justify="right" if i in (2, 3) else "left", no_wrap=True)
+    for row in asset_rows(assets):
+        table.add_row(*(str(v) for v in row))
     return table
+
+
+def upload_summary(result: AssetUploadResult, seconds: float) -> list[str]:
+    """The human summary of an upload: outcome, skipped files, duration and throughput."""
+    return [
+        f"{result.total_succeeded} of {result.total_files} files succeeded, {result.total_failed} failed"
+        + (f", {result.total_processing} still processing" if result.total_processing else "")
+        + f" ({len(result.sessions)} session{'s' if len(result.sessions) != 1 else ''})",
+        f"skipped: {len(result.skipped_files)} (unsupported extension), "
+        f"{len(result.existing_files)} already in the dataset",
+        f"sent {human_bytes(result.bytes_sent)} in {seconds:.1f} s "
+        f"({human_bytes(result.bytes_sent / seconds if seconds else 0)}/s)",
+    ] + (
+        [f"{len(result.overwritten_files)} replaced (asset filename already in the dataset)"]
+        if result.overwritten_files
+        else []
+    )
 
 
 # ---------------------------------------------------------------- server
@@ -77,13 +111,23 @@ def serve(data_dir: Path, host: str, port: int, ingestion_timeout: float, multip
     Example:
       vi-ext serve --data-dir ./vi-data --port 0
     """
+    from vi_server.faults import FaultPlan
     from vi_server.serve import serve as run
     from vi_server.state import ServerConfig
 
-    config = ServerConfig(data_dir=data_dir, ingestion_timeout_seconds=ingestion_timeout,
-                          multipart_part_size=multipart_part_size, url_ttl_seconds=url_ttl, faults=faults,
-                          fault_seed=fault_seed)  # fmt: skip
-    run(config, host=host, port=port)
+    try:
+        FaultPlan.parse(faults, fault_seed)  # a bad --faults fails here, before anything is written
+    except ValueError as exc:
+        click.echo(f"error: --faults {faults!r}: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    try:
+        config = ServerConfig(data_dir=data_dir, ingestion_timeout_seconds=ingestion_timeout,
+                              multipart_part_size=multipart_part_size, url_ttl_seconds=url_ttl, faults=faults,
+                              fault_seed=fault_seed)  # fmt: skip
+        run(config, host=host, port=port)
+    except (OSError, ValueError, sqlite3.Error) as exc:
+        click.echo(serve_error_line(exc, host, port), err=True)
+        sys.exit(EXIT_ERROR)
 
 
 @main.group()
@@ -110,40 +154,36 @@ def datasets() -> None:
 @click.argument("name")
 @click.option("--id", "dataset_id", default=None, help="Fix the dataset id.")
 @click.option("--description", default="")
+@output_options
 @pass_state
 @handled
 def datasets_create(state: State, name: str, dataset_id: str | None, description: str) -> None:
     """Create a dataset."""
     d = state.client.datasets.create(name, dataset_id=dataset_id, description=description)
-    state.out(dataset_json(d), lambda: console.print(f"created dataset [bold]{d.dataset_id}[/] ({d.name})"))
+    state.out(dataset_json(d), lambda: click.echo(f"created dataset {d.dataset_id} ({d.name})"))
 
 
 @datasets.command("ls")
+@output_options
 @pass_state
 @handled
 def datasets_ls(state: State) -> None:
     """List datasets."""
     found = [d for page in state.client.datasets.list(PaginationParams(page_size=100)) for d in page.items]
-
-    def show() -> None:
-        table = Table(title=f"{len(found)} datasets")
-        for column in ("dataset id", "name", "assets"):
-            table.add_column(column)
-        for d in found:
-            table.add_row(d.dataset_id, d.name, str(d.statistic.asset_total))
-        console.print(table)
-
-    state.out([dataset_json(d) for d in found], show)
+    rows = [[d.dataset_id, d.name, d.statistic.asset_total] for d in found]
+    state.table([dataset_json(d) for d in found], f"{len(found)} datasets", ["dataset id", "name", "assets"], rows,
+                frozenset({2}))  # fmt: skip
 
 
 @datasets.command("get")
 @click.argument("dataset_id")
+@output_options
 @pass_state
 @handled
 def datasets_get(state: State, dataset_id: str) -> None:
     """Show one dataset."""
     d = state.client.datasets.get(dataset_id)
-    state.out(dataset_json(d), lambda: console.print(dataset_json(d)))
+    state.record(dataset_json(d), {**dataset_json(d), "create_date": when(d.create_date)})
 
 
 # ---------------------------------------------------------------- assets
@@ -157,6 +197,7 @@ def datasets_get(state: State, dataset_id: str) -> None:
 @click.option("--workers", type=click.IntRange(1, 256), default=None, help="Concurrent transfers (default 16).")
 @click.option("--skip-existing", is_flag=True, help="Skip files already in the dataset (same name, size and hash).")
 @click.option("--prefix", default=None, help="Put before every asset filename, e.g. train/cat/.")
+@output_options
 @pass_state
 @handled
 def upload(state: State, paths: tuple[Path, ...], dataset_id: str, failure_mode: str, no_wait: bool,
@@ -167,28 +208,25 @@ def upload(state: State, paths: tuple[Path, ...], dataset_id: str, failure_mode:
     Example:
       vi-ext upload ./photos extra.jpg --dataset pets --workers 32
     """
+    state.resume = SKIP_EXISTING_HINT
+    started = time.monotonic()
     result = state.client.assets.upload(
         dataset_id, [str(p) for p in paths], wait_until_done=not no_wait, failure_mode=failure_mode,
-        batch_size=batch_size, max_workers=workers, show_progress=not (state.quiet or state.as_json),
-        skip_existing=skip_existing, prefix=prefix,
+        batch_size=batch_size, max_workers=workers, show_progress=state.show_progress,
+        skip_existing=skip_existing, prefix=prefix, progress=state.track,
     )  # fmt: skip
+    seconds = time.monotonic() - started
     payload = {
         "dataset_id": dataset_id, "total_files": result.total_files, "succeeded": result.total_succeeded,
         "failed": result.total_failed, "processing": result.total_processing, "session_ids": result.session_ids,
         "failures": [f.__dict__ for f in result.failures], "skipped": result.skipped_files,
-        "existing": result.existing_files, "bytes_sent": result.bytes_sent,
+        "existing": result.existing_files, "bytes_sent": result.bytes_sent, "seconds": round(seconds, 3),
         "replaced": len(result.overwritten_files), "overwritten_files": result.overwritten_files,
     }  # fmt: skip
 
     def show() -> None:
-        table = Table(title="Upload summary")
-        for column in ("files", "succeeded", "failed", "processing", "sessions"):
-            table.add_column(column, justify="right")
-        table.add_row(*(str(v) for v in (result.total_files, result.total_succeeded, result.total_failed,
-                                          result.total_processing, len(result.sessions))))  # fmt: skip
-        console.print(table)
-        if result.overwritten_files:
-            click.echo(f"{len(result.overwritten_files)} replaced (asset filename already in the dataset)")
+        for line in upload_summary(result, seconds):
+            click.echo(line)
         for f in result.failures:  # plain lines: never wrapped, easy to grep
             click.echo(f"FAILED {display_path(f.path)} [{f.code}] {f.message}")
 
@@ -201,12 +239,21 @@ def upload(state: State, paths: tuple[Path, ...], dataset_id: str, failure_mode:
 @click.argument("session_id")
 @click.option("--dataset", "dataset_id", required=True)
 @click.option("--timeout", type=float, default=3600.0, show_default=True)
+@output_options
 @pass_state
 @handled
 def wait(state: State, session_id: str, dataset_id: str, timeout: float) -> None:
     """Wait for an ingestion session to finish."""
     session = state.client.assets.wait_until_done(dataset_id, session_id, timeout=timeout)
-    state.out(session_json(session), lambda: console.print(session_json(session)))
+    payload = session_json(session)
+    fields = {k: v for k, v in payload.items() if k != "errors"}
+
+    def show() -> None:
+        state.record(payload, fields)
+        for filename, code in payload["errors"].items():
+            click.echo(f"FAILED {filename} [{code}]")
+
+    state.out(payload, show)
     if session.status.progressCount.errored:
         sys.exit(EXIT_FAILED_FILES)
 
@@ -217,6 +264,7 @@ def wait(state: State, session_id: str, dataset_id: str, timeout: float) -> None
 @click.option("--desc", is_flag=True, help="Descending order.")
 @click.option("--filter", "filter_criteria", default=None, help='JSON filter, e.g. \'{"filename": "cat"}\'.')
 @click.option("--limit", type=click.IntRange(1), default=None, help="At most N assets.")
+@output_options
 @pass_state
 @handled
 def ls(state: State, dataset_id: str, sort: str | None, desc: bool, filter_criteria: str | None,
@@ -227,20 +275,25 @@ def ls(state: State, dataset_id: str, sort: str | None, desc: bool, filter_crite
     pages = state.client.assets.list(dataset_id, pagination=PaginationParams(page_size=min(limit or 1000, 1000)),
                                      sort_by=sort_by, filter_criteria=filter_criteria)  # fmt: skip
     assets = list(islice(pages.all_items(), limit))
-    state.out([asset_json(a) for a in assets], lambda: console.print(assets_table(assets)))
+    state.table([asset_json(a) for a in assets], f"{len(assets)} assets",
+                ["filename", "asset id", "size", "pixels", "type"], asset_rows(assets), frozenset({2, 3}))  # fmt: skip
 
 
 @main.command()
 @click.argument("asset_id")
 @click.option("--dataset", "dataset_id", required=True)
 @click.option("--contents", is_flag=True, help="Include a signed download URL.")
+@output_options
 @pass_state
 @handled
 def get(state: State, asset_id: str, dataset_id: str, contents: bool) -> None:
     """Show one asset."""
     a = state.client.assets.get(dataset_id, asset_id, contents=contents)
-    state.out(asset_json(a), lambda: console.print(a.describe() + (f"\n  url:         {asset_json(a)['url']}"
-                                                                     if contents else "")))  # fmt: skip
+    url = f"\n  url:         {asset_json(a)['url']}" if contents else ""
+    if state.output == "tsv":
+        state.record(asset_json(a), asset_json(a))
+    else:
+        state.out(asset_json(a), lambda: click.echo(a.describe() + url))
 
 
 @main.command()
@@ -248,15 +301,17 @@ def get(state: State, asset_id: str, dataset_id: str, contents: bool) -> None:
 @click.option("--dataset", "dataset_id", required=True)
 @click.option("--overwrite", is_flag=True, help="Download even files already present and verified.")
 @click.option("--workers", type=click.IntRange(1, 256), default=None)
+@output_options
 @pass_state
 @handled
 def download(state: State, directory: Path, dataset_id: str, overwrite: bool, workers: int | None) -> None:
     """Download every asset to DIRECTORY/<dataset>/<filename> (verified)."""
-    r = state.client.assets.download(dataset_id, directory, overwrite=overwrite,
-                                     show_progress=not (state.quiet or state.as_json), max_workers=workers)  # fmt: skip
+    state.resume = "run the same command again to resume (files already there are verified and skipped)"
+    r = state.client.assets.download(dataset_id, directory, overwrite=overwrite, show_progress=state.show_progress,
+                                     max_workers=workers, progress=state.track)  # fmt: skip
     payload = {"dataset_id": r.dataset_id, "save_dir": str(r.save_dir), "count": r.count, "downloaded": r.downloaded,
                "skipped": r.skipped, "failed": r.failed, "failures": [f.__dict__ for f in r.failures]}  # fmt: skip
-    state.out(payload, lambda: console.print(r.summary()))
+    state.out(payload, lambda: click.echo(r.summary()))
     if r.failed:
         sys.exit(EXIT_FAILED_FILES)
 
@@ -266,25 +321,50 @@ def download(state: State, directory: Path, dataset_id: str, overwrite: bool, wo
 @click.option("--dataset", "dataset_id", required=True)
 @click.option("--all", "delete_all", is_flag=True, help="Delete every asset (or those --filter selects).")
 @click.option("--filter", "filter_criteria", default=None, help="With --all: a JSON filter.")
+@destructive_options
+@output_options
 @pass_state
 @handled
-def rm(
-    state: State, asset_ids: tuple[str, ...], dataset_id: str, delete_all: bool, filter_criteria: str | None
-) -> None:
-    """Delete assets by id, or --all (optionally --filter)."""
+def rm(state: State, asset_ids: tuple[str, ...], dataset_id: str, delete_all: bool, filter_criteria: str | None,
+       yes: bool, dry_run: bool) -> None:  # fmt: skip
+    """Delete assets by id, or --all (optionally --filter).
+
+    --all asks for confirmation on a terminal and needs --yes without one; --dry-run shows how
+    many assets (and which) would be deleted.
+    """
     if delete_all == bool(asset_ids):
         raise click.UsageError("give ASSET_ID... or --all, not both")
     if filter_criteria and not delete_all:
         raise click.UsageError("--filter goes with --all")
     if delete_all:
+        plan = bulk_delete_plan(state, dataset_id, filter_criteria)
+        if not go_ahead(state.output, state.quiet, plan, yes=yes, dry_run=dry_run):
+            return
         session = state.client.datasets.bulk_delete_assets(dataset_id, filter_criteria=filter_criteria)
         message = next((c.message for c in session.conditions if c.message), "done")
         payload: dict[str, Any] = {"dataset_id": dataset_id, "bulk_delete_session_id":
                                    session.delete_many_assets_session_id, "finished": session.is_finished}  # fmt: skip
-        state.out(payload, lambda: console.print(f"bulk delete finished: {message}"))
+        state.out(payload, lambda: click.echo(f"bulk delete finished: {message}"))
+        return
+    if dry_run:  # explicit ids: nothing to confirm, but --dry-run still changes nothing
+        go_ahead(state.output, state.quiet, Plan("delete", "assets", f"of dataset {dataset_id}", len(asset_ids),
+                                                 list(asset_ids)), yes=yes, dry_run=True)  # fmt: skip
         return
     deleted = [state.client.assets.delete(dataset_id, asset_id).asset_id for asset_id in asset_ids]
-    state.out({"dataset_id": dataset_id, "deleted": deleted}, lambda: console.print(f"deleted {len(deleted)} asset(s)"))
+    state.out({"dataset_id": dataset_id, "deleted": deleted}, lambda: click.echo(f"deleted {len(deleted)} asset(s)"))
+
+
+def bulk_delete_plan(state: State, dataset_id: str, filter_criteria: str | None) -> Plan:
+    """How many assets ``rm --all`` (with its filter) would delete, and the first names."""
+    pages = state.client.assets.list(dataset_id, pagination=PaginationParams(page_size=1000),
+                                     filter_criteria=filter_criteria)  # fmt: skip
+    count, first = 0, list[str]()
+    for asset in pages.all_items():
+        count += 1
+        if len(first) < SHOWN:
+            first.append(asset.filename)
+    where = f"of dataset {dataset_id}" + (f" matching {filter_criteria}" if filter_criteria else "")
+    return Plan("delete", "assets", where, count, first)
 
 
 # The sub-commands that manage what exists (datasets rm/update, sessions ls, count, rename) use the groups above.

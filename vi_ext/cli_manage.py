@@ -1,38 +1,20 @@
 """Sub-commands that manage what exists: `datasets rm/update`, `sessions ls`, `count`, `rename`.
 
-`datasets rm` is destructive: it asks on a terminal, refuses without one unless ``--yes``, and
-``--dry-run`` only says what would go.
+`datasets rm` is destructive: it goes through `vi_ext.cli_confirm` like every destructive command.
 """
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 import click
-from rich.table import Table
 
-from vi_ext.cli import EXIT_FAILED_FILES, State, handled, main, pass_state
-from vi_ext.cli_commands import asset_json, console, dataset_json, datasets, session_json
+from vi_ext.cli import State, handled, main, output_options, pass_state
+from vi_ext.cli_commands import asset_json, dataset_json, datasets, session_json
+from vi_ext.cli_confirm import Plan, destructive_options, go_ahead
 from vi_ext.models import AssetIngestionSession, DatasetDeletion
 from vi_ext.types import PaginationParams
-
-Decision = Literal["dry-run", "delete", "ask", "refuse"]
-
-
-def deletion_decision(yes: bool, dry_run: bool, interactive: bool) -> Decision:
-    """What `datasets rm` does: only say (dry run), delete, ask first, or refuse (no terminal, no --yes)."""
-    if dry_run:
-        return "dry-run"
-    if yes:
-        return "delete"
-    return "ask" if interactive else "refuse"
-
-
-def interactive() -> bool:
-    """Whether a person can answer a prompt (stdin and stdout are terminals)."""
-    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def deletion_json(d: DatasetDeletion) -> dict[str, Any]:
@@ -44,27 +26,18 @@ def deletion_json(d: DatasetDeletion) -> dict[str, Any]:
 
 @datasets.command("rm")
 @click.argument("dataset_id")
-@click.option("--yes", "-y", is_flag=True, help="Delete without asking (needed when there is no terminal).")
-@click.option("--dry-run", is_flag=True, help="Only show what would be deleted.")
+@destructive_options
 @click.option("--timeout", type=float, default=600.0, show_default=True, help="Seconds to wait for the deletion.")
 @pass_state
 @handled
 def datasets_rm(state: State, dataset_id: str, yes: bool, dry_run: bool, timeout: float) -> None:
-    """Delete a dataset with ALL its assets (permanent)."""
-    decision = deletion_decision(yes, dry_run, interactive())
-    if decision == "refuse":
-        raise click.UsageError(f"refusing to delete dataset {dataset_id!r} without confirmation: pass --yes")
+    """Delete a dataset with ALL its assets (permanent; asks first, like every destructive command)."""
     d = state.client.datasets.get(dataset_id)
-    what = f"dataset {d.dataset_id} ({d.name!r}, {d.statistic.asset_total} assets)"
-    if decision == "dry-run":
-        payload = {**dataset_json(d), "deleted": False, "dry_run": True}
-        state.out(payload, lambda: console.print(f"would delete {what}; nothing deleted (--dry-run)"))
+    plan = Plan("delete", "dataset", f"{d.dataset_id!r} ({d.name!r}) with its {d.statistic.asset_total} assets", 1, [])
+    if not go_ahead(state.output, state.quiet, plan, yes=yes, dry_run=dry_run):
         return
-    if decision == "ask" and not click.confirm(f"Delete {what}? This cannot be undone", default=False):
-        click.echo("nothing deleted", err=True)
-        sys.exit(EXIT_FAILED_FILES)
     deletion = state.client.datasets.delete(dataset_id, timeout=timeout)
-    state.out(deletion_json(deletion), lambda: console.print(f"deleted {what}"))
+    state.out(deletion_json(deletion), lambda: click.echo(f"deleted dataset {plan.where}"))
 
 
 @datasets.command("update")
@@ -78,7 +51,7 @@ def datasets_update(state: State, dataset_id: str, name: str | None, description
     if name is None and description is None:
         raise click.UsageError("give --name and/or --description")
     d = state.client.datasets.update(dataset_id, name=name, description=description)
-    state.out(dataset_json(d), lambda: console.print(f"updated dataset [bold]{d.dataset_id}[/] ({d.name})"))
+    state.out(dataset_json(d), lambda: click.echo(f"updated dataset {d.dataset_id} ({d.name})"))
 
 
 @main.group()
@@ -89,6 +62,7 @@ def sessions() -> None:
 @sessions.command("ls")
 @click.option("--dataset", "dataset_id", required=True)
 @click.option("--limit", type=click.IntRange(1), default=None, help="At most N sessions (oldest first).")
+@output_options
 @pass_state
 @handled
 def sessions_ls(state: State, dataset_id: str, limit: int | None) -> None:
@@ -99,18 +73,13 @@ def sessions_ls(state: State, dataset_id: str, limit: int | None) -> None:
             break
         found.append(s)
     rows = [{**session_json(s), "created": s.metadata.time_created} for s in found]
-
-    def show() -> None:
-        table = Table(title=f"{len(rows)} sessions")
-        for column in ("session id", "created (UTC)", "finished", "total", "succeeded", "errored"):
-            table.add_column(column, no_wrap=True)
-        for r in rows:
-            created = datetime.fromtimestamp(r["created"] / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
-            table.add_row(r["session_id"], created, "yes" if r["finished"] else "no",
-                          *(str(r[k]) for k in ("total", "succeeded", "errored")))  # fmt: skip
-        console.print(table)
-
-    state.out(rows, show)
+    cells = [
+        [r["session_id"], datetime.fromtimestamp(r["created"] / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S"),
+         "yes" if r["finished"] else "no", r["total"], r["succeeded"], r["errored"]]
+        for r in rows
+    ]  # fmt: skip
+    state.table(rows, f"{len(rows)} sessions", ["session id", "created (UTC)", "finished", "total", "succeeded",
+                "errored"], cells, frozenset({3, 4, 5}))  # fmt: skip
 
 
 @main.command("count")
@@ -133,4 +102,4 @@ def count(state: State, dataset_id: str, filter_criteria: str | None) -> None:
 def rename(state: State, asset_id: str, new_name: str, dataset_id: str) -> None:
     """Give an asset a new filename (it keeps its id)."""
     a = state.client.assets.rename(dataset_id, new_name, asset_id)
-    state.out(asset_json(a), lambda: console.print(f"renamed {a.asset_id} to {a.filename}"))
+    state.out(asset_json(a), lambda: click.echo(f"renamed {a.asset_id} to {a.filename}"))

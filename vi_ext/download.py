@@ -17,7 +17,7 @@ from vi_ext import models as m
 from vi_ext.checksums import file_sha256
 from vi_ext.download_paths import TEMP_PREFIX, UnsafePathError, check_root, prepare_parent, remove_leftovers
 from vi_ext.files import safe_relative
-from vi_ext.progress import Reporter
+from vi_ext.progress import DOWNLOAD, Reporter
 from vi_ext.results import AssetDownloadResult, DownloadFailure
 from vi_ext.retry import RetryPolicy, parse_retry_after, retryable_status
 
@@ -63,9 +63,15 @@ class Downloader:
         self.lock = threading.Lock()
 
     def run(
-        self, dataset_id: str, assets: Iterator[m.Asset], root: Path, total: int, overwrite: bool
+        self,
+        dataset_id: str,
+        assets: Iterator[m.Asset],
+        root: Path,
+        total: int,
+        overwrite: bool,
+        total_bytes: int = 0,
     ) -> AssetDownloadResult:
-        """Download every asset of the lazy iterator ``assets`` under ``root``.
+        """Download every asset of the lazy iterator ``assets`` under ``root`` (``total_bytes``: for progress).
 
         Raises:
             ViDownloadError: ``root`` is a symbolic link.
@@ -74,7 +80,7 @@ class Downloader:
         root.mkdir(parents=True, exist_ok=True)
         remove_leftovers(root)  # temp files of an interrupted earlier run
         result = AssetDownloadResult(dataset_id, root, 0, 0, 0, 0, [])
-        self.reporter.start("Downloading", total, 0)
+        self.reporter.start(DOWNLOAD, total, total_bytes)
         slots = threading.BoundedSemaphore(self.max_workers * 2)  # memory stays flat: bounded in flight
         futures: list[Future[None]] = []
         with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="vi-download") as pool:
@@ -117,7 +123,7 @@ class Downloader:
             self._record(result, "failed", DownloadFailure(asset.asset_id, asset.filename, f"{code}: {exc}"))
             return
         if not overwrite and already_there(target, asset):
-            self._record(result, "skipped")
+            self._record(result, "skipped", nbytes=asset.metadata.file_size)  # verified: done
             return
         try:
             self._fetch(asset, target)

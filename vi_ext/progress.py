@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol
 
+UPLOAD = "upload"
+INGEST = "ingest"
+DOWNLOAD = "download"
+LABELS = {UPLOAD: "Uploading", INGEST: "Ingesting", DOWNLOAD: "Downloading"}
+SMALL_FILE_BYTES = 8 << 20  # below this mean size, per-file overhead dominates: count files, not bytes
+
 
 @dataclass(frozen=True)
 class ProgressEvent:
-    """Cumulative progress of one phase (``upload``, ``ingest``, ``download``)."""
+    """Cumulative progress of one phase.
+
+    ``phase`` is ``"upload"`` (bytes sent to storage), then ``"ingest"`` (the server checking the
+    files sent; ``done_files`` = succeeded + failed, no bytes) when the upload waits, or
+    ``"download"`` (assets downloaded or already there and verified; ``total_bytes`` is the size
+    of every asset).
+    """
 
     phase: str
     done_files: int
@@ -21,6 +34,15 @@ class ProgressEvent:
 
 
 ProgressCallback = Callable[[ProgressEvent], None]
+
+
+def eta_by_files(total_files: int, total_bytes: int) -> bool:
+    """Whether the bar (and its time estimate) should count files rather than bytes.
+
+    Many small files take as long per file as per byte, so their ETA follows files; a few large
+    files follow bytes.
+    """
+    return total_files >= 2 and total_bytes < SMALL_FILE_BYTES * total_files
 
 
 class Reporter(Protocol):
@@ -40,25 +62,19 @@ class CallbackReporter:
         self.phase = ""
         self.totals = (0, 0)
         self.done = [0, 0]
+        self.by_files = False
+        self.started = time.monotonic()
         self._rich: Any = None
         self._task: Any = None
         if show:
             from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                DownloadColumn,
-                Progress,
-                TextColumn,
-                TimeRemainingColumn,
-                TransferSpeedColumn,
-            )
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
             self._rich = Progress(
                 TextColumn("[bold]{task.description}"),
                 BarColumn(),
                 TextColumn("{task.fields[files]} files"),
-                DownloadColumn(),
-                TransferSpeedColumn(),
+                TextColumn("{task.fields[size]}"),
                 TimeRemainingColumn(),
                 console=Console(stderr=True),
                 transient=False,
@@ -66,12 +82,18 @@ class CallbackReporter:
             self._rich.start()
 
     def start(self, phase: str, total_files: int, total_bytes: int) -> None:
-        """Begin a phase."""
+        """Begin a phase (``upload``, ``ingest`` or ``download``)."""
         with self.lock:
             self.phase, self.totals, self.done = phase, (total_files, total_bytes), [0, 0]
+            self.by_files = eta_by_files(total_files, total_bytes) or not total_bytes
+            self.started = time.monotonic()
             if self._rich is not None:
-                self._task = self._rich.add_task(phase, total=total_bytes or None, files=f"0/{total_files}")
-        self._emit()
+                total = total_files if self.by_files else total_bytes
+                self._task = self._rich.add_task(
+                    LABELS.get(phase, phase), total=total or None, files=f"0/{total_files}", size=self._size()
+                )
+            event = self._event()
+        self._emit(event)
 
     def advance(self, files: int = 0, nbytes: int = 0) -> None:
         """Record finished files and bytes."""
@@ -79,13 +101,29 @@ class CallbackReporter:
             self.done[0] += files
             self.done[1] += nbytes
             if self._rich is not None and self._task is not None:
-                files_text = f"{self.done[0]}/{self.totals[0]}"
-                self._rich.update(self._task, advance=nbytes, files=files_text)
-        self._emit()
+                self._rich.update(
+                    self._task,
+                    advance=files if self.by_files else nbytes,
+                    files=f"{self.done[0]}/{self.totals[0]}",
+                    size=self._size(),
+                )
+            event = self._event()
+        self._emit(event)
 
-    def _emit(self) -> None:
+    def _size(self) -> str:
+        """``1.2/3.4 MB 0.5 MB/s`` (empty for a phase without bytes)."""
+        if not self.totals[1]:
+            return ""
+        from rich.filesize import decimal
+
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        return f"{decimal(self.done[1])}/{decimal(self.totals[1])} {decimal(int(self.done[1] / elapsed))}/s"
+
+    def _event(self) -> ProgressEvent:
+        return ProgressEvent(self.phase, self.done[0], self.totals[0], self.done[1], self.totals[1])
+
+    def _emit(self, event: ProgressEvent) -> None:
         if self.callback is not None:
-            event = ProgressEvent(self.phase, self.done[0], self.totals[0], self.done[1], self.totals[1])
             self.callback(event)
 
     def close(self) -> None:

@@ -571,6 +571,9 @@ class AssetsResource(_Resource):
         short = dataset_id.removeprefix(f"{self._org}_")
         filtered = bool(filter_criteria) or bool(metadata_query)
         total = 0 if filtered else self._client.datasets.get(dataset_id).statistic.asset_total
+        total_bytes = 0
+        if show_progress or progress is not None:  # someone watches: give the bar its byte total
+            total, total_bytes = self._count_and_size(dataset_id, filter_criteria, metadata_query)
         pages = self.list(
             dataset_id, pagination=PaginationParams(page_size=1000), contents=True,
             filter_criteria=filter_criteria, metadata_query=metadata_query,
@@ -586,4 +589,18 @@ class AssetsResource(_Resource):
                 max_workers or self._client.max_workers,
                 self._client._sleep,
             )
-            return downloader.run(short, items, root, total, overwrite)
+            return downloader.run(short, items, root, total, overwrite, total_bytes)
+
+    def _count_and_size(
+        self, dataset_id: str, filter_criteria: str | dict[str, Any] | None = None, metadata_query: str | None = None
+    ) -> tuple[int, int]:
+        """How many assets the (filtered) dataset holds and their total size (one listing without URLs)."""
+        count = size = 0
+        pages = self.list(
+            dataset_id, pagination=PaginationParams(page_size=1000), filter_criteria=filter_criteria,
+            metadata_query=metadata_query,
+        )  # fmt: skip
+        for asset in pages.all_items():
+            count += 1
+            size += asset.metadata.file_size
+        return count, size

@@ -30,7 +30,7 @@ from vi_ext.files import NOT_SENT, UNREADABLE, LocalFile, Selection, display_pat
 from vi_ext.multipart import MultipartUploader
 from vi_ext.overwrites import existing_names
 from vi_ext.polling import wait_for
-from vi_ext.progress import Reporter
+from vi_ext.progress import INGEST, UPLOAD, Reporter
 from vi_ext.results import AssetUploadResult, FileFailure, first_cause
 from vi_ext.retry import RetryPolicy
 from vi_ext.signed_put import PutClosed, PutDone, PutFailed, PutRefresh, signed_put
@@ -137,7 +137,7 @@ class Uploader:
         files = [f for f in selection.files if f.local not in tracked.existing]
         for f in files:  # every file's metadata is checked before anything is sent
             tracked.metadata[f.local] = resolve(opts.custom_metadata, f.local, display_path(f.local))
-        self.reporter.start("Uploading", len(files), sum(f.size for f in files))
+        self.reporter.start(UPLOAD, len(files), sum(f.size for f in files))
         with ThreadPoolExecutor(max_workers=opts.max_workers, thread_name_prefix="vi-upload") as pool:
             names = pool.submit(existing_names, self.api, dataset, [f.filename for f in files])
             crcs = dict(zip((f.local for f in files), pool.map(self._crc_or_none, files), strict=True))
@@ -167,7 +167,6 @@ class Uploader:
                     raise
                 self._not_sent(readable, tracked, f"not sent: the upload stopped ({exc.message})")
                 raise self._stopped_error(exc, self._result(selection, tracked, sessions, waited=False)) from exc
-        self.reporter.close()
         tracked.bytes_sent = self._bytes_sent
         try:
             if opts.wait:
@@ -177,6 +176,8 @@ class Uploader:
                     sessions[sid] = self.get_session(dataset, sid)
         except ViNetworkError as exc:
             raise self._stopped_error(exc, self._result(selection, tracked, sessions, waited=False)) from exc
+        finally:
+            self.reporter.close()  # after the ingest phase, which `_wait` reports
         return self._result(selection, tracked, sessions, waited=opts.wait)
 
     def _stopped_error(self, exc: ViError, result: AssetUploadResult) -> ViUploadError:
@@ -382,12 +383,15 @@ class Uploader:
         selection: Selection,
     ) -> None:
         deadline = None if timeout is None else time.monotonic() + timeout
+        sent = {sid: s.status.progressCount.total - len(tracked.abandoned.get(sid, ())) for sid, s in sessions.items()}
+        if sum(sent.values()):
+            self.reporter.start(INGEST, sum(sent.values()), 0)
         for sid in list(sessions):
             abandoned = len(tracked.abandoned.get(sid, ()))
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
                 sessions[sid] = wait_for(
-                    functools.partial(self.get_session, dataset, sid),
+                    functools.partial(self._poll, dataset, sid, [0], sent[sid]),
                     functools.partial(_settled, abandoned=abandoned),
                     left,
                     f"ingestion session {sid}",
@@ -402,6 +406,16 @@ class Uploader:
                 raise
             if not sessions[sid].is_finished:  # only abandoned files left: close it server-side
                 self._cancel(dataset, sid)
+
+    def _poll(self, dataset: str, sid: str, reported: list[int], sent: int) -> m.AssetIngestionSession:
+        """GET the session and report newly settled files (``reported``: how many so far, of ``sent``)."""
+        session = self.get_session(dataset, sid)
+        pc = session.status.progressCount
+        settled = min(pc.succeeded + pc.errored, sent)
+        if settled > reported[0]:
+            self.reporter.advance(files=settled - reported[0])
+            reported[0] = settled
+        return session
 
     def _cancel(self, dataset: str, sid: str) -> None:
         with contextlib.suppress(ViError):  # best effort: the session expires by itself
