@@ -17,8 +17,8 @@ from pathlib import Path
 
 import httpx
 
-from vi_server.process import RunningServer
-from vi_server.seed import seed_assets
+from vi_server.testing.process import RunningServer
+from vi_server.testing.seed import seed_assets
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT / "contract"

@@ -15,7 +15,7 @@ import yaml
 from openapi_spec_validator import validate
 
 from tools.client_spec import transform
-from tools.generate import ROOT, drift, generate_into
+from tools.generate import ROOT, TARGET, drift, generate_into
 
 SPEC_PATH = ROOT / "openapi.yaml"
 STORAGE_PATH = ROOT / "storage.yaml"
@@ -137,7 +137,7 @@ def test_example_is_valid_for_its_schema(name: str) -> None:
 
 
 def _generated(name: str) -> Any:
-    models = importlib.import_module("vi_ext_api.models")
+    models = importlib.import_module("vi_ext._generated.models")
     return getattr(models, name, None)
 
 
@@ -177,17 +177,17 @@ def test_generated_models_tolerate_unknown_values_and_fields() -> None:
 
 def test_generated_package_is_only_imported_by_vi_ext() -> None:
     offenders = []
-    for package in ("vi", "vi_server", "tests"):
-        for file in (ROOT / package).rglob("*.py"):
+    for tree in ("packages/vi-ext-compat/src", "packages/vi-ext-server/src", "tests"):
+        for file in (ROOT / tree).rglob("*.py"):
             text = file.read_text(encoding="utf-8")
-            if "vi_ext_api" in text and file.name != Path(__file__).name:
+            if "_generated" in text and file.name != Path(__file__).name:
                 offenders.append(str(file.relative_to(ROOT)))
     assert offenders == []
 
 
 def test_generated_code_is_in_sync_with_the_spec(tmp_path: Path) -> None:
     fresh = generate_into(SPEC_PATH, tmp_path)
-    assert drift(fresh, ROOT / "generated" / "vi_ext_api") == []
+    assert drift(fresh, TARGET) == []
 
 
 def test_check_names_the_drift_after_a_spec_edit(tmp_path: Path) -> None:
@@ -202,5 +202,5 @@ def test_check_names_the_drift_after_a_spec_edit(tmp_path: Path) -> None:
         check=False,
     )
     assert run.returncode == 1
-    assert "differs: generated/vi_ext_api/api/assets/get_asset.py" in run.stdout
+    assert "differs: packages/vi-ext/src/vi_ext/_generated/api/assets/get_asset.py" in run.stdout
     assert "Get exactly one asset." in run.stdout

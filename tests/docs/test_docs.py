@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.images import write_image
-from tests.server_harness import RunningServer
+from tests.helpers.images import write_image
+from tests.helpers.server_harness import RunningServer
 from vi_ext import Client
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"

@@ -10,8 +10,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from tests.images import truncated_jpeg, write_image
-from tests.server_harness import RunningServer
+from tests.helpers.images import truncated_jpeg, write_image
+from tests.helpers.server_harness import RunningServer
 
 VI_EXT = str(Path(sys.executable).parent / "vi-ext")
 

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.server_harness import RunningServer
+from tests.helpers.server_harness import RunningServer
 from tools.compat import run_flow
-from vi_server.proxy import RunningProxy
+from vi_server.testing.proxy import RunningProxy
 
 STEPS = [
     "create_dataset",

@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.images import image_bytes, write_image
-from tests.server_harness import Api, RunningServer
+from tests.helpers.images import image_bytes, write_image
+from tests.helpers.server_harness import Api, RunningServer
 from vi_ext import Client, ViAuthenticationError, ViConflictError, ViNotFoundError, ViServerError
 
 FAULTS = "5xx=0.10,reset=0.05,429=0.02,truncate=0.05"

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.images import truncated_jpeg, write_image
-from tests.server_harness import RunningServer
+from tests.helpers.images import truncated_jpeg, write_image
+from tests.helpers.server_harness import RunningServer
 from vi.api.types import PaginationParams
 from vi_ext import (
     Client,
@@ -151,7 +151,7 @@ def test_wrong_credentials(server: RunningServer, monkeypatch: pytest.MonkeyPatc
 def test_five_hundred_assets_download_verified_skipped_and_overwritten(
     client: Client, server: RunningServer, tmp_path: Path
 ) -> None:
-    from vi_server.seed import seed_assets
+    from vi_server.testing.seed import seed_assets
 
     dataset = new_dataset(client)
     seed_assets(server.data_dir, server.org, dataset, 500, prefix="deep/er/")
@@ -184,7 +184,7 @@ def test_multipart_upload_round_trips(fresh_server: RunningServer, tmp_path: Pat
 
 
 def test_server_sent_names_never_escape_save_dir(client: Client, server: RunningServer, tmp_path: Path) -> None:
-    from vi_server.proxy import RunningProxy
+    from vi_server.testing.proxy import RunningProxy
 
     dataset = new_dataset(client)
     folder = tmp_path / "in"

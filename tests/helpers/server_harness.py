@@ -1,4 +1,4 @@
-"""Talk to the reference server raw (the server process itself: `vi_server.process`)."""
+"""Talk to the reference server raw (the server process itself: `vi_server.testing.process`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import google_crc32c
 import httpx
 
-from vi_server.process import RunningServer
+from vi_server.testing.process import RunningServer
 
 __all__ = ["SOURCE", "Api", "RunningServer", "crc32c_signed"]
 

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fake_vi import KEY, ORG, SCHEMAS, FakeVi
-from tests.images import write_image
+from tests.helpers.fake_vi import KEY, ORG, SCHEMAS, FakeVi
+from tests.helpers.images import write_image
 from vi_ext import Client, ViTimeoutError
 from vi_ext.multipart import part_ranges
 from vi_ext.results import AssetUploadResult

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.images import image_bytes, truncated_jpeg
-from tests.server_harness import SOURCE, Api, RunningServer, crc32c_signed
-from vi_server.seed import seed_assets
+from tests.helpers.images import image_bytes, truncated_jpeg
+from tests.helpers.server_harness import SOURCE, Api, RunningServer, crc32c_signed
+from vi_server.testing.seed import seed_assets
 
 
 def new_dataset(api: Api) -> str:

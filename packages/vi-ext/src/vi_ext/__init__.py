@@ -1,7 +1,6 @@
 """vi-ext: a fast, safe and honest Python SDK for the Datature Vi asset API."""
 
-__version__ = "0.1.0"
-
+from vi_ext._version import __version__
 from vi_ext.client import Client
 from vi_ext.enums import (
     AssetIngestionError,

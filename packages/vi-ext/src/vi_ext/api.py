@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from vi_ext import __version__
+from vi_ext._version import __version__
 from vi_ext.config import Credentials
 from vi_ext.errors import ViError, ViNetworkError, ViServerError, ViTimeoutError, error_from_response
 from vi_ext.retry import RetryPolicy, RetryTransport, parse_retry_after

@@ -5,67 +5,14 @@ Exit codes: 0 ok; 1 some files failed; 2 usage, authentication, connection or se
 
 from __future__ import annotations
 
-import functools
-import json
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
-from vi_ext.errors import ViError
+from vi_ext import cli_commands, cli_plugins
+from vi_ext.cli_state import EXIT_ERROR, EXIT_FAILED_FILES, State, handled, pass_state
 
-F = TypeVar("F", bound=Callable[..., Any])
-EXIT_FAILED_FILES = 1
-EXIT_ERROR = 2
-
-
-class State:
-    """Global options, and the client built from them on first use."""
-
-    def __init__(self, config_file: Path | None, endpoint: str | None, as_json: bool, quiet: bool) -> None:
-        self.config_file = config_file
-        self.endpoint = endpoint
-        self.as_json = as_json
-        self.quiet = quiet
-        self._client: Any = None
-
-    @property
-    def client(self) -> Any:
-        """The vi_ext client (arguments, then DATATURE_VI_* variables, then the config file)."""
-        if self._client is None:
-            from vi_ext.client import Client
-
-            self._client = Client(endpoint=self.endpoint, config_file=self.config_file)
-        return self._client
-
-    def out(self, payload: Any, human: Callable[[], None]) -> None:
-        """JSON on stdout with --json, else the human rendering (nothing with --quiet)."""
-        if self.as_json:
-            click.echo(json.dumps(payload, indent=2, default=str))
-        elif not self.quiet:
-            human()
-
-
-def handled(command: F) -> F:
-    """Turn vi_ext errors into one line on stderr and exit code 2 (never a traceback)."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except ViError as exc:
-            click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
-            sys.exit(EXIT_ERROR)
-        except OSError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_ERROR)
-
-    return wrapper  # type: ignore[return-value]
-
-
-pass_state = click.make_pass_decorator(State)
+__all__ = ["EXIT_ERROR", "EXIT_FAILED_FILES", "State", "handled", "main", "pass_state"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -99,4 +46,6 @@ def main(ctx: click.Context, config_file: Path | None, endpoint: str | None, as_
     ctx.obj = State(config_file, endpoint, as_json, quiet)
 
 
-from vi_ext import cli_commands  # noqa: E402,F401  (registers the sub-commands)
+for _command in cli_commands.commands.commands.values():
+    main.add_command(_command)
+cli_plugins.register(main)

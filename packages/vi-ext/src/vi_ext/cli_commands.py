@@ -1,8 +1,7 @@
-"""Sub-commands of `vi-ext` (registered on `vi_ext.cli.main`)."""
+"""Sub-commands of `vi-ext`, collected on `commands` (`vi_ext.cli` registers them on its `main`)."""
 
 from __future__ import annotations
 
-import json
 import sys
 from itertools import islice
 from pathlib import Path
@@ -12,12 +11,13 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from vi_ext.cli import EXIT_FAILED_FILES, State, handled, main, pass_state
+from vi_ext.cli_state import EXIT_FAILED_FILES, State, handled, pass_state
 from vi_ext.enums import SortCriterion, SortOrder
 from vi_ext.models import Asset, AssetIngestionSession, Dataset
 from vi_ext.types import AssetSortCriterion, PaginationParams
 
 console = Console()
+commands = click.Group("commands")  # a registry only: never invoked itself
 SORTS = {c.value: c for c in SortCriterion} | {c.name.lower(): c for c in SortCriterion}
 
 
@@ -56,51 +56,8 @@ def assets_table(assets: list[Asset]) -> Table:
     return table
 
 
-# ---------------------------------------------------------------- server
-@main.command()
-@click.option("--data-dir", type=click.Path(path_type=Path), required=True, help="Where the server keeps its data.")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=8765, show_default=True, help="0 picks a free port.")
-@click.option("--ingestion-timeout", type=float, default=3600.0, show_default=True,
-              help="Seconds before files that never arrived get ETIMEOUT.")  # fmt: skip
-@click.option("--multipart-part-size", type=int, default=64 << 20, show_default=True,
-              help="Bytes per multipart part (the server picks partCount from it).")  # fmt: skip
-@click.option("--url-ttl", type=int, default=3600, show_default=True, help="Signed URL lifetime in seconds.")
-@click.option("--faults", default="", help="Inject faults, e.g. 5xx=0.1,reset=0.05,429=0.02,truncate=0.05,slow=0.01.")
-@click.option("--fault-seed", type=int, default=0, show_default=True, help="Seed of the fault layer.")
-def serve(data_dir: Path, host: str, port: int, ingestion_timeout: float, multipart_part_size: int, url_ttl: int,
-          faults: str, fault_seed: int) -> None:  # fmt: skip
-    """Run the reference server; writes DATA_DIR/credentials.json once bound.
-
-    \b
-    Example:
-      vi-ext serve --data-dir ./vi-data --port 0
-    """
-    from vi_server.serve import serve as run
-    from vi_server.state import ServerConfig
-
-    config = ServerConfig(data_dir=data_dir, ingestion_timeout_seconds=ingestion_timeout,
-                          multipart_part_size=multipart_part_size, url_ttl_seconds=url_ttl, faults=faults,
-                          fault_seed=fault_seed)  # fmt: skip
-    run(config, host=host, port=port)
-
-
-@main.group()
-def org() -> None:
-    """Organizations of a reference server."""
-
-
-@org.command("create")
-@click.option("--data-dir", type=click.Path(path_type=Path), required=True)
-def org_create(data_dir: Path) -> None:
-    """Create an organization; print its credentials JSON (works while the server runs)."""
-    from vi_server.serve import create_organization
-
-    click.echo(json.dumps(create_organization(data_dir), indent=2))
-
-
 # ---------------------------------------------------------------- datasets
-@main.group()
+@commands.group()
 def datasets() -> None:
     """Datasets: create, ls, get."""
 
@@ -146,7 +103,7 @@ def datasets_get(state: State, dataset_id: str) -> None:
 
 
 # ---------------------------------------------------------------- assets
-@main.command()
+@commands.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dataset", "dataset_id", required=True)
 @click.option("--failure-mode", type=click.Choice(["FailAfterOne", "FailAfterAll"]), default="FailAfterAll",
@@ -192,7 +149,7 @@ def upload(state: State, paths: tuple[Path, ...], dataset_id: str, failure_mode:
         sys.exit(EXIT_FAILED_FILES)
 
 
-@main.command()
+@commands.command()
 @click.argument("session_id")
 @click.option("--dataset", "dataset_id", required=True)
 @click.option("--timeout", type=float, default=3600.0, show_default=True)
@@ -206,7 +163,7 @@ def wait(state: State, session_id: str, dataset_id: str, timeout: float) -> None
         sys.exit(EXIT_FAILED_FILES)
 
 
-@main.command("ls")
+@commands.command("ls")
 @click.option("--dataset", "dataset_id", required=True)
 @click.option("--sort", type=click.Choice(sorted(SORTS)), default=None)
 @click.option("--desc", is_flag=True, help="Descending order.")
@@ -225,7 +182,7 @@ def ls(state: State, dataset_id: str, sort: str | None, desc: bool, filter_crite
     state.out([asset_json(a) for a in assets], lambda: console.print(assets_table(assets)))
 
 
-@main.command()
+@commands.command()
 @click.argument("asset_id")
 @click.option("--dataset", "dataset_id", required=True)
 @click.option("--contents", is_flag=True, help="Include a signed download URL.")
@@ -238,7 +195,7 @@ def get(state: State, asset_id: str, dataset_id: str, contents: bool) -> None:
                                                                      if contents else "")))  # fmt: skip
 
 
-@main.command()
+@commands.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--dataset", "dataset_id", required=True)
 @click.option("--overwrite", is_flag=True, help="Download even files already present and verified.")
@@ -256,7 +213,7 @@ def download(state: State, directory: Path, dataset_id: str, overwrite: bool, wo
         sys.exit(EXIT_FAILED_FILES)
 
 
-@main.command()
+@commands.command()
 @click.argument("asset_ids", nargs=-1)
 @click.option("--dataset", "dataset_id", required=True)
 @click.option("--all", "delete_all", is_flag=True, help="Delete every asset (or those --filter selects).")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from vi_ext_api import models as g
-from vi_ext_api.types import Unset
-
 from vi_ext import models as m
+from vi_ext._generated import models as g
+from vi_ext._generated.types import Unset
 from vi_ext.enums import AssetIngestionError, ConditionStatus, FailureMode, ResourceRetentionMode, known
 
 T = TypeVar("T")

@@ -10,15 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from vi_ext_api import models as g
-from vi_ext_api.api.multipart import (
+
+from vi_ext._generated import models as g
+from vi_ext._generated.api.multipart import (
     abort_multipart_upload,
     complete_multipart_upload,
     complete_multipart_upload_part,
     create_multipart_upload,
     get_multipart_upload_part_url,
 )
-
 from vi_ext.api import ApiClient
 from vi_ext.errors import ViError
 from vi_ext.files import LocalFile

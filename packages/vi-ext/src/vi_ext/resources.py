@@ -11,15 +11,14 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vi_ext_api import models as g
-from vi_ext_api.api.assets import delete_asset, get_asset, list_assets
-from vi_ext_api.api.bulk_delete import create_delete_many_assets_session, get_delete_many_assets_session
-from vi_ext_api.api.datasets import create_dataset, get_dataset, list_datasets
-from vi_ext_api.api.ingestion import get_asset_ingestion_session
-from vi_ext_api.types import UNSET
-
 from vi_ext import convert
 from vi_ext import models as m
+from vi_ext._generated import models as g
+from vi_ext._generated.api.assets import delete_asset, get_asset, list_assets
+from vi_ext._generated.api.bulk_delete import create_delete_many_assets_session, get_delete_many_assets_session
+from vi_ext._generated.api.datasets import create_dataset, get_dataset, list_datasets
+from vi_ext._generated.api.ingestion import get_asset_ingestion_session
+from vi_ext._generated.types import UNSET
 from vi_ext.checksums import file_digest
 from vi_ext.download import Downloader
 from vi_ext.enums import FailureMode, ResourceRetentionMode, wire_value

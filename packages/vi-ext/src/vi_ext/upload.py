@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from vi_ext_api import models as g
-from vi_ext_api.api.ingestion import (
+
+from vi_ext import convert
+from vi_ext import models as m
+from vi_ext._generated import models as g
+from vi_ext._generated.api.ingestion import (
     cancel_asset_ingestion_session,
     create_asset_ingestion_session,
     get_asset_ingestion_session,
 )
-
-from vi_ext import convert
-from vi_ext import models as m
 from vi_ext.api import ApiClient
 from vi_ext.checksums import file_crc32c
 from vi_ext.errors import ViError, ViUploadError

@@ -14,7 +14,7 @@ import httpx
 
 
 class RunningServer:
-    """``vi-ext serve`` in a subprocess; ``stop()``/``start()`` keep the data dir."""
+    """``python -m vi_server serve`` in a subprocess; ``stop()``/``start()`` keep the data dir."""
 
     def __init__(self, data_dir: Path, *extra: str) -> None:
         self.data_dir = data_dir
@@ -28,7 +28,7 @@ class RunningServer:
         old = creds_file.read_text() if creds_file.exists() else None
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = (self.data_dir / "server.log").open("ab")
-        cmd = [sys.executable, "-c", "from vi_ext.cli import main; main()", "serve", "--data-dir",
+        cmd = [sys.executable, "-m", "vi_server", "serve", "--data-dir",
                str(self.data_dir), "--port", "0", *self.extra]  # fmt: skip
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
@@ -73,9 +73,9 @@ class RunningServer:
         return self.creds["secret_key"]
 
     def new_org(self) -> dict[str, str]:
-        """``vi-ext org create`` while the server runs."""
+        """``python -m vi_server org create`` while the server runs."""
         out = subprocess.run(
-            [sys.executable, "-c", "from vi_ext.cli import main; main()", "org", "create", "--data-dir",
+            [sys.executable, "-m", "vi_server", "org", "create", "--data-dir",
              str(self.data_dir)],
             capture_output=True, text=True, check=True,
         )  # fmt: skip
