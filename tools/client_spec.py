@@ -10,7 +10,7 @@ transform opens the parts that a server may extend:
   object with a string ``kind``, so an unknown event kind decodes instead of failing.
 
 Remove a rule only when openapi-python-client grows open enums / tolerant unions itself
-(tests/test_spec.py checks the tolerance through the generated models).
+(tests/contract/test_spec.py checks the tolerance through the generated models).
 """
 
 from __future__ import annotations
