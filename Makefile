@@ -76,4 +76,4 @@ serve: setup
 	$(VENV)/bin/vi-ext serve --data-dir $(DATA) --host 127.0.0.1 --port $(PORT)
 
 clean:
-	rm -rf $(VENV) .compat-venv build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis .schemathesis
+	rm -rf $(VENV) .compat-venv build dist packages/*/build packages/*/src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis .schemathesis

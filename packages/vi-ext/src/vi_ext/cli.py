@@ -5,14 +5,44 @@ Exit codes: 0 ok; 1 some files failed; 2 usage, authentication, connection or se
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
 from vi_ext import cli_commands, cli_plugins
-from vi_ext.cli_state import EXIT_ERROR, EXIT_FAILED_FILES, State, handled, pass_state
+from vi_ext.cli_support import EXIT_ERROR, EXIT_FAILED_FILES, handled, pass_state
 
 __all__ = ["EXIT_ERROR", "EXIT_FAILED_FILES", "State", "handled", "main", "pass_state"]
+
+
+class State:
+    """Global options, and the client built from them on first use."""
+
+    def __init__(self, config_file: Path | None, endpoint: str | None, as_json: bool, quiet: bool) -> None:
+        self.config_file = config_file
+        self.endpoint = endpoint
+        self.as_json = as_json
+        self.quiet = quiet
+        self._client: Any = None
+
+    @property
+    def client(self) -> Any:
+        """The vi_ext client (arguments, then DATATURE_VI_* variables, then the config file)."""
+        if self._client is None:
+            from vi_ext.client import Client
+
+            self._client = Client(endpoint=self.endpoint, config_file=self.config_file)
+        return self._client
+
+    def out(self, payload: Any, human: Callable[[], None]) -> None:
+        """JSON on stdout with --json, else the human rendering (nothing with --quiet)."""
+        if self.as_json:
+            click.echo(json.dumps(payload, indent=2, default=str))
+        elif not self.quiet:
+            human()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -5,16 +5,19 @@ from __future__ import annotations
 import sys
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from vi_ext.cli_state import EXIT_FAILED_FILES, State, handled, pass_state
+from vi_ext.cli_support import EXIT_FAILED_FILES, handled, pass_state
 from vi_ext.enums import SortCriterion, SortOrder
 from vi_ext.models import Asset, AssetIngestionSession, Dataset
 from vi_ext.types import AssetSortCriterion, PaginationParams
+
+if TYPE_CHECKING:
+    from vi_ext.cli import State
 
 console = Console()
 commands = click.Group("commands")  # a registry only: never invoked itself
