@@ -1,4 +1,4 @@
-"""Sub-commands of `vi-ext`, collected on `commands` (`vi_ext.cli` registers them on its `main`)."""
+"""Sub-commands of `vi-ext` (registered on `vi_ext.cli.main`)."""
 
 from __future__ import annotations
 
