@@ -10,14 +10,18 @@ URL ?=
 KEY ?=
 ORG ?=
 
-.PHONY: setup generate check-generated lint test test-all contract compat demo bench bench-quick serve clean
+.PHONY: setup generate check-generated lint test test-all contract compat demo bench bench-quick serve docs dist clean
+
+PACKAGES := packages/vi-ext packages/vi-ext-server packages/vi-ext-compat
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml requirements/constraints.txt
+# All three distributions, editable, plus the development tools (one pin file: requirements/constraints.txt).
+$(STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements/dev.txt requirements/constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.3"
-	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt -r requirements/dev.txt \
+		-e 'packages/vi-ext[docs]' -e packages/vi-ext-server -e packages/vi-ext-compat
 	@touch $(STAMP)
 
 generate: setup
@@ -56,8 +60,20 @@ bench: setup
 bench-quick: setup
 	$(PY) -m bench.run --quick
 
+# The user guide and the API reference (from docstrings) into build/site.
+docs: setup
+	$(VENV)/bin/mkdocs build --strict --site-dir build/site
+
+# The three wheels (each with its LICENSE) into dist/.
+dist: setup
+	rm -rf dist
+	for p in $(PACKAGES); do \
+		$(PY) -m pip wheel --quiet --disable-pip-version-check --no-deps --no-build-isolation -w dist $$p || exit 1; \
+	done
+	@ls dist
+
 serve: setup
 	$(VENV)/bin/vi-ext serve --data-dir $(DATA) --host 127.0.0.1 --port $(PORT)
 
 clean:
-	rm -rf $(VENV) .compat-venv build .pytest_cache .mypy_cache .ruff_cache .hypothesis .schemathesis
+	rm -rf $(VENV) .compat-venv build dist packages/*/build packages/*/src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis .schemathesis

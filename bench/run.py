@@ -26,8 +26,8 @@ from PIL import Image
 from bench.report import write_report
 from tools.compat import ensure_venv
 from vi_ext import Client
-from vi_server.process import RunningServer
-from vi_server.seed import seed_assets
+from vi_server.testing.process import RunningServer
+from vi_server.testing.seed import seed_assets
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache"

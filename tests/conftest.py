@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server_harness import Api, RunningServer
+from tests.helpers.server_harness import Api, RunningServer
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ transform opens the parts that a server may extend:
   only matters to the contract run (``vi_ext`` reads error bodies itself).
 
 Remove a rule only when openapi-python-client grows open enums / tolerant unions itself
-(tests/test_spec.py checks the tolerance through the generated models).
+(tests/contract/test_spec.py checks the tolerance through the generated models).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from vi_server.process import RunningServer
+from vi_server.testing.process import RunningServer
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".compat-venv"

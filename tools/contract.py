@@ -32,8 +32,8 @@ import httpx
 import yaml
 
 from tools.contract_data import PART_SIZE, ContractData
-from vi_server.process import RunningServer
-from vi_server.seed import seed_assets
+from vi_server.testing.process import RunningServer
+from vi_server.testing.seed import seed_assets
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT / "contract"

@@ -18,7 +18,7 @@ from rich.console import Console
 
 from vi_ext import Client
 from vi_ext.cli_commands import assets_table
-from vi_server.process import RunningServer
+from vi_server.testing.process import RunningServer
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "build" / "demo"

@@ -1,6 +1,8 @@
 """Generate the low-level client from the spec, or check that the committed one is in sync.
 
-``python -m tools.generate`` rewrites ``generated/vi_ext_api``;
+``python -m tools.generate`` rewrites the private client package ``vi_ext._generated``
+(``packages/vi-ext/src/vi_ext/_generated``) and copies the specs into the server's package data
+(``vi_server/spec/``: real files, so that wheels carry them);
 ``python -m tools.generate --check`` regenerates into a temporary directory and exits 1,
 naming every differing file, when the committed output does not match the spec.
 """
@@ -23,8 +25,11 @@ import yaml
 from tools.client_spec import transform
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGE = "vi_ext_api"
-TARGET = ROOT / "generated" / PACKAGE
+PACKAGE = "_generated"
+TARGET = ROOT / "packages" / "vi-ext" / "src" / "vi_ext" / PACKAGE
+SHOWN = TARGET.relative_to(ROOT)
+SPEC_COPIES = ROOT / "packages" / "vi-ext-server" / "src" / "vi_server" / "spec"
+SPECS = ("openapi.yaml", "storage.yaml")
 IGNORED = {"__pycache__", ".ruff_cache", ".mypy_cache"}
 
 
@@ -71,9 +76,9 @@ def drift(expected: Path, actual: Path) -> list[str]:
     want, have = _files(expected), _files(actual)
     problems: list[str] = []
     for name in sorted(want.keys() - have.keys()):
-        problems.append(f"missing from generated/{PACKAGE}: {name}")
+        problems.append(f"missing from {SHOWN}: {name}")
     for name in sorted(have.keys() - want.keys()):
-        problems.append(f"not produced by the spec (stale): generated/{PACKAGE}/{name}")
+        problems.append(f"not produced by the spec (stale): {SHOWN}/{name}")
     for name in sorted(want.keys() & have.keys()):
         if not filecmp.cmp(want[name], have[name], shallow=False):
             diff = difflib.unified_diff(
@@ -84,8 +89,30 @@ def drift(expected: Path, actual: Path) -> list[str]:
                 lineterm="",
                 n=1,
             )
-            problems.append(f"differs: generated/{PACKAGE}/{name}\n" + "\n".join(list(diff)[:40]))
+            problems.append(f"differs: {SHOWN}/{name}\n" + "\n".join(list(diff)[:40]))
     return problems
+
+
+def spec_copy_drift(root: Path = ROOT, copies: Path = SPEC_COPIES) -> list[str]:
+    """Name every spec whose copy in the server's package data differs from the root one."""
+    problems: list[str] = []
+    for name in SPECS:
+        copy = copies / name
+        if copy.is_symlink() or not copy.is_file():
+            problems.append(f"missing (or a symlink): {copy.relative_to(root)}")
+        elif not filecmp.cmp(root / name, copy, shallow=False):
+            problems.append(f"differs from {name}: {copy.relative_to(root)}")
+    return problems
+
+
+def sync_spec_copies(root: Path = ROOT, copies: Path = SPEC_COPIES) -> None:
+    """Write real copies of the root specs into the server's package data."""
+    copies.mkdir(parents=True, exist_ok=True)
+    for name in SPECS:
+        target = copies / name
+        if target.is_symlink():
+            target.unlink()
+        shutil.copyfile(root / name, target)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,17 +125,18 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="vi-ext-gen-") as tmp:
         fresh = generate_into(args.spec, Path(tmp))
         if args.check:
-            problems = drift(fresh, args.target)
+            problems = drift(fresh, args.target) + spec_copy_drift()
             if problems:
-                print("generated/ is out of sync with the spec (run `make generate`):")
+                print("generated code or spec copies are out of sync with the spec (run `make generate`):")
                 print("\n".join(problems))
                 return 1
-            print(f"generated/{PACKAGE} is in sync with {args.spec.name}")
+            print(f"{SHOWN} and {SPEC_COPIES.relative_to(ROOT)} are in sync with {args.spec.name}")
             return 0
         if args.target.exists():
             shutil.rmtree(args.target)
         shutil.copytree(fresh, args.target, ignore=shutil.ignore_patterns(*IGNORED))
-        print(f"wrote {args.target.relative_to(ROOT)}")
+        sync_spec_copies()
+        print(f"wrote {args.target.relative_to(ROOT)} and {SPEC_COPIES.relative_to(ROOT)}")
         return 0
 
 

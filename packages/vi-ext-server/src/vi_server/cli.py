@@ -1,0 +1,97 @@
+"""The reference server's command line: ``python -m vi_server`` (or ``vi-ext-server``) ``serve`` / ``org create``.
+
+The same click commands are registered as the ``vi-ext`` plug-in (entry-point group ``vi_ext.commands``),
+so ``vi-ext serve`` and ``vi-ext org create`` work when vi-ext-server is installed. They are built with
+click alone: vi_server never imports vi_ext.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import sqlite3
+import sys
+from pathlib import Path
+
+import click
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+EXIT_ERROR = 2
+
+
+@click.command(context_settings=CONTEXT)
+@click.option("--data-dir", type=click.Path(path_type=Path), required=True, help="Where the server keeps its data.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8765, show_default=True, help="0 picks a free port.")
+@click.option("--ingestion-timeout", type=float, default=3600.0, show_default=True,
+              help="Seconds before files that never arrived get ETIMEOUT.")  # fmt: skip
+@click.option("--multipart-part-size", type=int, default=64 << 20, show_default=True,
+              help="Bytes per multipart part (the server picks partCount from it).")  # fmt: skip
+@click.option("--url-ttl", type=int, default=3600, show_default=True, help="Signed URL lifetime in seconds.")
+@click.option("--faults", default="", help="Inject faults, e.g. 5xx=0.1,reset=0.05,429=0.02,truncate=0.05,slow=0.01.")
+@click.option("--fault-seed", type=int, default=0, show_default=True, help="Seed of the fault layer.")
+def serve(data_dir: Path, host: str, port: int, ingestion_timeout: float, multipart_part_size: int, url_ttl: int,
+          faults: str, fault_seed: int) -> None:  # fmt: skip
+    """Run the reference server; writes DATA_DIR/credentials.json once bound.
+
+    \b
+    Example:
+      vi-ext serve --data-dir ./vi-data --port 0
+    """
+    from vi_server.faults import FaultPlan
+    from vi_server.serve import serve as run
+    from vi_server.state import ServerConfig
+
+    try:
+        FaultPlan.parse(faults, fault_seed)  # a bad --faults fails here, before anything is written
+    except ValueError as exc:
+        click.echo(f"error: --faults {faults!r}: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    try:
+        config = ServerConfig(data_dir=data_dir, ingestion_timeout_seconds=ingestion_timeout,
+                              multipart_part_size=multipart_part_size, url_ttl_seconds=url_ttl, faults=faults,
+                              fault_seed=fault_seed)  # fmt: skip
+        run(config, host=host, port=port)
+    except (OSError, ValueError, sqlite3.Error) as exc:
+        click.echo(serve_error_line(exc, host, port), err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def serve_error_line(exc: Exception, host: str, port: int) -> str:
+    """Why ``serve`` could not start, in one line naming the address or the path at fault."""
+    if isinstance(exc, OSError) and exc.filename is None:  # socket errors carry no file name
+        reason = exc.strerror or str(exc)
+        if exc.errno == errno.EADDRINUSE:
+            reason += " (another server? --port 0 picks a free port)"
+        return f"error: cannot listen on {host}:{port}: {reason}"
+    return f"error: cannot serve: {' '.join(str(exc).split())}"
+
+
+@click.group(context_settings=CONTEXT)
+def org() -> None:
+    """Organizations of a reference server."""
+
+
+@org.command("create")
+@click.option("--data-dir", type=click.Path(path_type=Path), required=True)
+def org_create(data_dir: Path) -> None:
+    """Create an organization; print its credentials JSON (works while the server runs)."""
+    from vi_server.serve import create_organization
+
+    click.echo(json.dumps(create_organization(data_dir), indent=2))
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(package_name="vi-ext-server")
+def main() -> None:
+    """vi-ext-server: the offline reference server for the Vi asset API.
+
+    \b
+    Examples:
+      python -m vi_server serve --data-dir ./vi-data --port 0
+      python -m vi_server org create --data-dir ./vi-data
+    """
+
+
+main.add_command(serve)
+main.add_command(org)
