@@ -312,7 +312,8 @@ class UploadHandlers:
         if f is None:
             raise ApiError(404, "no such upload")
         limit = min(self.state.config.max_upload_bytes, f["size"] + (1 << 20))
-        staged, digests = await self._receive(call, limit)
+        with self.state.activity.receiving(f["session_id"]):
+            staged, digests = await self._receive(call, limit)
         etag = f'"{digests.md5.hexdigest()}"'
         with self.state.db.tx() as conn:
             f = conn.execute("SELECT * FROM session_files WHERE upload_id=?", (call.path["uploadId"],)).fetchone()
@@ -342,7 +343,8 @@ class UploadHandlers:
             raise ApiError(404, "no such multipart upload")
         self._open_part(row, number)
         _, length = part_range(row["size"], row["part_count"], number)
-        staged, digests = await self._receive(call, length)
+        with self.state.activity.receiving(row["session_id"]):
+            staged, digests = await self._receive(call, length)
         if digests.size != length:
             staged.unlink(missing_ok=True)
             raise ApiError(400, f"part {number} must hold {length} bytes, got {digests.size}")
