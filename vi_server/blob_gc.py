@@ -83,7 +83,9 @@ class BlobCollector:
             suspects = set(self._suspects)
         removed = 0
         with self.db.tx() as conn:
-            due = [r[0] for r in conn.execute("SELECT sha256 FROM blob_garbage WHERE since <= ?", (now - self.grace_ms,))]
+            due = [
+                r[0] for r in conn.execute("SELECT sha256 FROM blob_garbage WHERE since <= ?", (now - self.grace_ms,))
+            ]
             if not due and not suspects:
                 return 0
             for digest in set(due) | suspects:

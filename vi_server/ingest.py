@@ -27,6 +27,7 @@ from vi_server.storage_errors import is_storage_error
 log = logging.getLogger("vi_server.ingest")
 BATCH = 32  # files claimed and recorded per transaction
 MAX_RETRY_SECONDS = 5.0
+IDLE_CHECK_SECONDS = 1.0
 LOST = "the server lost the uploaded bytes before ingesting them (it was restarted); upload the file again"
 Item = tuple[str, int]
 
@@ -42,6 +43,7 @@ def staging_leftovers(names: list[str], waiting: set[str], open_multiparts: set[
     Returns:
         The names to remove.
     """
+
     def kept(name: str) -> bool:
         if name in waiting:
             return True
@@ -75,7 +77,9 @@ class Ingestor:
         """Clean staging, start workers and the sweeper; re-queue files that were waiting before a restart."""
         with self.state.db.tx() as conn:
             conn.execute("UPDATE session_files SET state='uploaded' WHERE state='ingesting'")
-            waiting = conn.execute("SELECT session_id, idx, staged FROM session_files WHERE state='uploaded'").fetchall()
+            waiting = conn.execute(
+                "SELECT session_id, idx, staged FROM session_files WHERE state='uploaded'"
+            ).fetchall()
             multiparts = {r[0] for r in conn.execute("SELECT multipart_id FROM multipart_uploads WHERE state='open'")}
         self._clean_staging({Path(r["staged"]).name for r in waiting if r["staged"]}, multiparts)
         for row in waiting:
@@ -180,15 +184,18 @@ class Ingestor:
 
     def _sweep(self) -> None:
         config = self.state.config
+        idle_checked = 0.0
         while not self.stopping.wait(config.sweep_interval_seconds):
             try:
                 self._requeue_due()
+                closed: list[str] = []
                 with self.state.db.tx() as conn:
                     now = now_ms()
                     sessions.time_out(conn, now)
-                    closed = sessions.close_idle(
-                        conn, now, int(config.session_idle_timeout_seconds * 1000), self.state.activity.last_seen
-                    )
+                    if time.monotonic() - idle_checked >= IDLE_CHECK_SECONDS:  # it reads every open file
+                        idle_checked = time.monotonic()
+                        idle_ms = int(config.session_idle_timeout_seconds * 1000)
+                        closed = sessions.close_idle(conn, now, idle_ms, self.state.activity.last_seen)
                 for sid in closed:
                     self.state.activity.forget(sid)
                 self.state.gc.sweep(now_ms())
@@ -218,7 +225,9 @@ class Ingestor:
         linked: list[str] = []
         try:
             for outcome in outcomes:  # written outside the lock; linked into place by the record transaction
-                thumbs.append(self.state.blobs.write_staging(outcome.verdict.thumbnail) if outcome.thumb_sha256 else None)
+                thumbs.append(
+                    self.state.blobs.write_staging(outcome.verdict.thumbnail) if outcome.thumb_sha256 else None
+                )
             with self.state.db.tx() as conn:
                 now = now_ms()
                 for f, job, outcome, thumb in zip(claimed, jobs, outcomes, thumbs, strict=True):
