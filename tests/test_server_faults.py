@@ -26,6 +26,7 @@ import pytest
 from tests.images import image_bytes
 from tests.server_harness import Api, RunningServer
 from vi_server import assets_store, sessions
+from vi_server.activity import SessionActivity
 from vi_server.blobs import Digests
 from vi_server.ingest import Ingestor
 from vi_server.inspect_pool import Job, Outcome
@@ -383,15 +384,12 @@ def test_a_session_whose_client_went_quiet_is_closed_with_its_unsent_files_repor
 
 
 def test_a_session_with_a_put_in_flight_is_not_idle() -> None:
-    activity = ServerState.__new__(ServerState)
-    from vi_server.activity import SessionActivity
-
-    activity.activity = SessionActivity()
-    assert activity.activity.last_seen("s") is None
+    activity = SessionActivity()
+    assert activity.last_seen("s") is None
     entered, release = threading.Event(), threading.Event()
 
     def long_put() -> None:
-        with activity.activity.receiving("s"):
+        with activity.receiving("s"):
             entered.set()
             release.wait()
 
@@ -399,7 +397,7 @@ def test_a_session_with_a_put_in_flight_is_not_idle() -> None:
     worker.start()
     entered.wait()
     time.sleep(0.2)
-    seen = activity.activity.last_seen("s")
+    seen = activity.last_seen("s")
     assert seen is not None
     assert seen >= time.time() - 0.05  # "now" while a PUT runs, however long it takes
     release.set()
