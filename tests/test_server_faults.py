@@ -23,8 +23,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.images import image_bytes
+from tests.images import image_bytes, write_image
 from tests.server_harness import Api, RunningServer
+from vi_ext import Client
 from vi_server import assets_store, sessions
 from vi_server.activity import SessionActivity
 from vi_server.blobs import Digests
@@ -228,6 +229,18 @@ def test_storage_puts_on_a_full_disk_get_507_and_uploads_work_again_once_space_r
         assert api.upload("full", more)["status"]["progressCount"]["succeeded"] == 3
         for a in api.list_all("full", contents="y"):
             assert httpx.get(a["contents"]["asset"]["url"]).content == dict(files + more)[a["filename"]]
+        # The SDK reports the 507 per file: room for the session, not for the file's bytes.
+        folder = small_disk.parent / "sdk"
+        write_image(folder / "big.png", size=(700, 700), seed=7)
+        fill(small_disk)
+        with filler.open("r+b") as f:
+            f.truncate(filler.stat().st_size - (256 << 10))
+        client = Client(config_file=server.data_dir / "credentials.json", max_retries=1, sleep=lambda _: None)
+        result = client.assets.upload("full", folder, show_progress=False)
+        (failure,) = result.failures
+        assert failure.code == "UPLOAD_FAILED"
+        assert "507" in failure.message
+        assert "storage" in failure.message
     finally:
         server.stop()
 
