@@ -18,7 +18,7 @@ from vi_server.handlers_core import CoreHandlers
 from vi_server.handlers_uploads import UploadHandlers
 from vi_server.ingest import Ingestor
 from vi_server.state import ServerConfig, ServerState
-from vi_server.storage_errors import DISK_FULL_MESSAGE, is_disk_full
+from vi_server.storage_errors import DISK_FULL_MESSAGE, disk_full_as_507, is_disk_full
 
 log = logging.getLogger("vi_server")
 STREAMING = {"putUpload", "putPart", "getObject"}
@@ -53,6 +53,7 @@ def create_app(config: ServerConfig) -> Starlette:
         "putPart": uploads.put_part,
         "getObject": uploads.get_object,
     }
+    handlers = {name: disk_full_as_507(handler) for name, handler in handlers.items()}
     routes = spec_router.build_routes(spec_router.load("openapi.yaml"), handlers, core.authenticate, STREAMING)
     routes += spec_router.build_routes(spec_router.load("storage.yaml"), handlers, core.authenticate, STREAMING)
 

@@ -21,6 +21,7 @@ from vi_server.keys import new_id
 from vi_server.signing import sign_url, verify
 from vi_server.spec_router import Call
 from vi_server.state import ServerState, now_ms
+from vi_server.storage_errors import discard, is_disk_full
 from vi_server.views import basename, condition, resource_metadata, source_link
 
 INLINE_BYTES = 1 << 20  # objects up to this size are answered from one read on the event loop
@@ -292,14 +293,20 @@ class UploadHandlers:
 
     async def _receive(self, call: Call, limit: int) -> tuple[Path, Digests]:
         staged, digests = self.state.blobs.new_staging_path(), Digests()
+        chunks = call.request.stream()
         try:
             with staged.open("wb") as out:
-                async for chunk in call.request.stream():
+                async for chunk in chunks:
                     digests.update(chunk)
                     if digests.size > limit:
                         raise ApiError(413, f"more than {limit} bytes")
                     out.write(chunk)
-        except (ApiError, ClientDisconnect, OSError):
+        except OSError as exc:
+            staged.unlink(missing_ok=True)
+            if is_disk_full(exc):  # read and drop the rest of the body, so the client hears the 507
+                await discard(chunks, limit - digests.size)
+            raise
+        except (ApiError, ClientDisconnect):
             staged.unlink(missing_ok=True)
             raise
         return staged, digests
