@@ -3,6 +3,7 @@ a shutdown never turns waiting files into failures."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -58,9 +59,10 @@ def test_real_inspection_runs_in_the_workers(tmp_path: Path) -> None:
         pool.close()
     assert outcome.verdict.code is None
     assert (outcome.verdict.width, outcome.verdict.height) == (40, 30)
-    assert (tmp_path / "blobs" / job.sha256[:2] / job.sha256[2:]).exists()  # adopted into the blob store
-    assert (tmp_path / "blobs" / outcome.thumb_sha256[:2] / outcome.thumb_sha256[2:]).exists()
-    assert not image.exists()
+    # Nothing is stored by the worker: the bytes enter the blob store in the recording transaction.
+    assert outcome.thumb_sha256 == hashlib.sha256(outcome.verdict.thumbnail).hexdigest()
+    assert not (tmp_path / "blobs").exists()
+    assert image.exists()
 
 
 def test_a_stopping_server_takes_no_new_work_and_fails_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

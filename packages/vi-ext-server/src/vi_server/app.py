@@ -19,6 +19,7 @@ from vi_server.handlers_datasets import DatasetHandlers
 from vi_server.handlers_uploads import UploadHandlers
 from vi_server.ingest import Ingestor
 from vi_server.state import ServerConfig, ServerState
+from vi_server.storage_errors import DISK_FULL_MESSAGE, disk_full_as_507, is_disk_full
 
 log = logging.getLogger("vi_server")
 STREAMING = {"putUpload", "putPart", "getObject"}
@@ -59,6 +60,7 @@ def create_app(config: ServerConfig) -> Starlette:
         "putPart": uploads.put_part,
         "getObject": uploads.get_object,
     }
+    handlers = {name: disk_full_as_507(handler) for name, handler in handlers.items()}
     routes = spec_router.build_routes(spec_router.load("openapi.yaml"), handlers, core.authenticate, STREAMING)
     routes += spec_router.build_routes(spec_router.load("storage.yaml"), handlers, core.authenticate, STREAMING)
 
@@ -76,6 +78,9 @@ def create_app(config: ServerConfig) -> Starlette:
         return error_response(exc.status_code, str(exc.detail), dict(exc.headers or {}))
 
     async def server_error(request: Request, exc: Exception) -> Response:
+        if is_disk_full(exc):  # e.g. a storage PUT on a full disk: a clear 507, the client reports it per file
+            log.warning("%s %s: %s", request.method, request.url.path, exc)
+            return error_response(507, DISK_FULL_MESSAGE)
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return error_response(500, "internal server error")
 

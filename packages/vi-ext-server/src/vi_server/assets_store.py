@@ -1,4 +1,8 @@
-"""Asset rows: upsert on ingestion (overwrite modes), deletion with blob clean-up, keyset scans."""
+"""Asset rows: upsert on ingestion (overwrite modes), deletion, keyset scans.
+
+A row change that drops a blob reference notes the blob as a garbage candidate in the same
+transaction; the blob itself is removed later by `vi_server.blob_gc` once nothing names it.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from vi_server import blob_gc
 from vi_server.blobs import BlobStore
 from vi_server.keys import new_id
+from vi_server.state import now_ms
 
 EMPTY_ANNOTATIONS = json.dumps({"withTag": {}, "total": 0})
 SORT_COLUMNS = {
@@ -39,7 +45,6 @@ class NewContents:
 
 def upsert(
     conn: sqlite3.Connection,
-    blobs: BlobStore,
     org: str,
     ds: str,
     new: NewContents,
@@ -79,24 +84,25 @@ def upsert(
         (new.kind, new.mime, new.size, new.width, new.height, new.frames, new.sha256,
          new.thumb_sha256, json.dumps(custom), annotations, now, now, old["seq"]),
     )  # fmt: skip
-    collect_garbage(conn, blobs, [old["sha256"], old["thumb_sha256"]])
+    kept = (new.sha256, new.thumb_sha256)
+    blob_gc.drop_references(conn, [h for h in (old["sha256"], old["thumb_sha256"]) if h not in kept], now)
     return str(old["asset_id"])
 
 
-def collect_garbage(conn: sqlite3.Connection, blobs: BlobStore, hashes: list[str]) -> None:
-    """Remove blobs that no asset refers to any more."""
-    for digest in set(hashes):
-        used = conn.execute(
-            "SELECT 1 FROM assets WHERE sha256=? OR thumb_sha256=? LIMIT 1", (digest, digest)
-        ).fetchone()
-        if used is None:
-            blobs.remove(digest)
-
-
 def delete(conn: sqlite3.Connection, blobs: BlobStore, rows: list[sqlite3.Row]) -> int:
-    """Delete asset rows and their unreferenced blobs; return how many were deleted."""
+    """Delete asset rows; their blobs become garbage candidates. Return how many were deleted.
+
+    Args:
+        conn: The connection, inside a transaction.
+        blobs: The blob store (its files are removed later by the sweeper, never here).
+        rows: The asset rows to delete.
+
+    Returns:
+        The number of rows deleted.
+    """
+    del blobs  # kept for callers: blob files are only removed by `vi_server.blob_gc`
     conn.executemany("DELETE FROM assets WHERE seq=?", [(r["seq"],) for r in rows])
-    collect_garbage(conn, blobs, [h for r in rows for h in (r["sha256"], r["thumb_sha256"])])
+    blob_gc.drop_references(conn, [h for r in rows for h in (r["sha256"], r["thumb_sha256"])], now_ms())
     return len(rows)
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import secrets
+import shutil
 from pathlib import Path
 from typing import BinaryIO
 
@@ -39,19 +41,54 @@ class BlobStore:
             os.replace(tmp, target)
         return digest
 
-    def adopt(self, staged: Path, sha256: str) -> Path:
-        """Move a staged file into place under its hash (a duplicate is just dropped)."""
+    def write_staging(self, data: bytes) -> Path:
+        """Write ``data`` to a fresh staging file; return its path."""
+        path = self.new_staging_path()
+        path.write_bytes(data)
+        return path
+
+    def link_in(self, source: Path, sha256: str) -> bool:
+        """Make the blob ``sha256`` exist with the bytes of ``source``, which is kept.
+
+        Call it only under the database lock, in the transaction that records a reference to
+        the blob (see `vi_server.blob_gc`).
+
+        Args:
+            source: A staged file whose sha256 is ``sha256``.
+            sha256: The blob's name.
+
+        Returns:
+            Whether this call created the blob (``False`` when it already existed).
+
+        Raises:
+            OSError: The bytes could not be put in place (e.g. the disk is full).
+        """
         target = self.path_of(sha256)
         if target.exists():
-            staged.unlink(missing_ok=True)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staged, target)
-        return target
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.ENOENT):
+                raise
+            tmp = self.new_staging_path()  # a file system without hard links
+            try:
+                shutil.copyfile(source, tmp)
+                os.replace(tmp, target)
+            finally:
+                tmp.unlink(missing_ok=True)
+        return True
 
-    def remove(self, sha256: str) -> None:
-        """Remove a blob no longer referenced."""
-        self.path_of(sha256).unlink(missing_ok=True)
+    def remove(self, sha256: str) -> bool:
+        """Remove a blob no longer referenced; return whether a file was removed."""
+        try:
+            self.path_of(sha256).unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
 
 class Digests:

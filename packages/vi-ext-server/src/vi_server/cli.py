@@ -25,13 +25,15 @@ EXIT_ERROR = 2
 @click.option("--port", type=int, default=8765, show_default=True, help="0 picks a free port.")
 @click.option("--ingestion-timeout", type=float, default=3600.0, show_default=True,
               help="Seconds before files that never arrived get ETIMEOUT.")  # fmt: skip
+@click.option("--session-idle-timeout", type=float, default=600.0, show_default=True,
+              help="Seconds without any upload after which a session is closed (its unsent files get ETIMEOUT).")  # fmt: skip
 @click.option("--multipart-part-size", type=int, default=64 << 20, show_default=True,
               help="Bytes per multipart part (the server picks partCount from it).")  # fmt: skip
 @click.option("--url-ttl", type=int, default=3600, show_default=True, help="Signed URL lifetime in seconds.")
 @click.option("--faults", default="", help="Inject faults, e.g. 5xx=0.1,reset=0.05,429=0.02,truncate=0.05,slow=0.01.")
 @click.option("--fault-seed", type=int, default=0, show_default=True, help="Seed of the fault layer.")
-def serve(data_dir: Path, host: str, port: int, ingestion_timeout: float, multipart_part_size: int, url_ttl: int,
-          faults: str, fault_seed: int) -> None:  # fmt: skip
+def serve(data_dir: Path, host: str, port: int, ingestion_timeout: float, session_idle_timeout: float,
+          multipart_part_size: int, url_ttl: int, faults: str, fault_seed: int) -> None:  # fmt: skip
     """Run the reference server; writes DATA_DIR/credentials.json once bound.
 
     \b
@@ -49,6 +51,7 @@ def serve(data_dir: Path, host: str, port: int, ingestion_timeout: float, multip
         sys.exit(EXIT_ERROR)
     try:
         config = ServerConfig(data_dir=data_dir, ingestion_timeout_seconds=ingestion_timeout,
+                              session_idle_timeout_seconds=session_idle_timeout,
                               multipart_part_size=multipart_part_size, url_ttl_seconds=url_ttl, faults=faults,
                               fault_seed=fault_seed)  # fmt: skip
         run(config, host=host, port=port)

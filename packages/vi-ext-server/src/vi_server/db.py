@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from vi_server.private_files import private_file
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS server (
     name TEXT PRIMARY KEY,
@@ -57,6 +59,7 @@ CREATE TABLE IF NOT EXISTS assets (
     UNIQUE (org_id, dataset_id, filename)
 );
 CREATE INDEX IF NOT EXISTS assets_by_sha ON assets (sha256);
+CREATE INDEX IF NOT EXISTS assets_by_thumb ON assets (thumb_sha256);
 CREATE INDEX IF NOT EXISTS assets_by_ds_file ON assets (org_id, dataset_id, filename, seq);
 CREATE INDEX IF NOT EXISTS assets_by_ds_id ON assets (org_id, dataset_id, asset_id, seq);
 CREATE INDEX IF NOT EXISTS assets_by_ds_mod ON assets (org_id, dataset_id, contents_updated, seq);
@@ -125,6 +128,10 @@ CREATE TABLE IF NOT EXISTS multipart_parts (
     completed INTEGER NOT NULL,
     PRIMARY KEY (multipart_id, part_number)
 );
+CREATE TABLE IF NOT EXISTS blob_garbage (
+    sha256 TEXT PRIMARY KEY,
+    since INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS delete_sessions (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     delete_id TEXT NOT NULL UNIQUE,
@@ -148,6 +155,9 @@ class Database:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.RLock()
+        # 0600 before SQLite opens it (its -wal and -shm files take the database file's mode):
+        # the database holds the URL-signing secret.
+        private_file(path)
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")

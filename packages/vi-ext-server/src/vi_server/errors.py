@@ -15,6 +15,7 @@ CODES = {
     415: "UnsupportedMediaType",
     429: "RateLimitExceeded",
     500: "ServerError",
+    507: "InsufficientStorage",
 }
 
 

@@ -21,6 +21,7 @@ from vi_server.keys import new_id
 from vi_server.signing import sign_url, verify
 from vi_server.spec_router import Call
 from vi_server.state import ServerState, now_ms
+from vi_server.storage_errors import discard, is_disk_full
 from vi_server.views import basename, condition, resource_metadata, source_link
 
 INLINE_BYTES = 1 << 20  # objects up to this size are answered from one read on the event loop
@@ -292,14 +293,20 @@ class UploadHandlers:
 
     async def _receive(self, call: Call, limit: int) -> tuple[Path, Digests]:
         staged, digests = self.state.blobs.new_staging_path(), Digests()
+        chunks = call.request.stream()
         try:
             with staged.open("wb") as out:
-                async for chunk in call.request.stream():
+                async for chunk in chunks:
                     digests.update(chunk)
                     if digests.size > limit:
                         raise ApiError(413, f"more than {limit} bytes")
                     out.write(chunk)
-        except (ApiError, ClientDisconnect, OSError):
+        except OSError as exc:
+            staged.unlink(missing_ok=True)
+            if is_disk_full(exc):  # read and drop the rest of the body, so the client hears the 507
+                await discard(chunks, limit - digests.size)
+            raise
+        except (ApiError, ClientDisconnect):
             staged.unlink(missing_ok=True)
             raise
         return staged, digests
@@ -312,7 +319,8 @@ class UploadHandlers:
         if f is None:
             raise ApiError(404, "no such upload")
         limit = min(self.state.config.max_upload_bytes, f["size"] + (1 << 20))
-        staged, digests = await self._receive(call, limit)
+        with self.state.activity.receiving(f["session_id"]):
+            staged, digests = await self._receive(call, limit)
         etag = f'"{digests.md5.hexdigest()}"'
         with self.state.db.tx() as conn:
             f = conn.execute("SELECT * FROM session_files WHERE upload_id=?", (call.path["uploadId"],)).fetchone()
@@ -342,7 +350,8 @@ class UploadHandlers:
             raise ApiError(404, "no such multipart upload")
         self._open_part(row, number)
         _, length = part_range(row["size"], row["part_count"], number)
-        staged, digests = await self._receive(call, length)
+        with self.state.activity.receiving(row["session_id"]):
+            staged, digests = await self._receive(call, length)
         if digests.size != length:
             staged.unlink(missing_ok=True)
             raise ApiError(400, f"part {number} must hold {length} bytes, got {digests.size}")

@@ -1,4 +1,10 @@
-"""The background ingestion worker and the deadline sweeper."""
+"""The background ingestion worker and the sweeper (deadlines, idle sessions, garbage blobs, retries).
+
+Failures of the bookkeeping itself (the database or the disk full, a file-system error) never kill
+a worker: the files of the batch are released and retried later with a growing delay, so they
+complete once space returns, without a restart (issue 14.2). Other unexpected errors fail the
+files of the batch with ``EUNKNOWN``.
+"""
 
 from __future__ import annotations
 
@@ -7,40 +13,86 @@ import logging
 import queue
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from vi_server import assets_store, sessions
 from vi_server.assets_store import NewContents
-from vi_server.inspect_image import Declared, Received, Verdict
-from vi_server.inspect_pool import InspectPool, Job
+from vi_server.inspect_image import Declared, Received
+from vi_server.inspect_pool import InspectPool, Job, Outcome
 from vi_server.state import ServerState, now_ms
+from vi_server.storage_errors import is_storage_error
 
 log = logging.getLogger("vi_server.ingest")
 BATCH = 32  # files claimed and recorded per transaction
+MAX_RETRY_SECONDS = 5.0
+IDLE_CHECK_SECONDS = 1.0
+LOST = "the server lost the uploaded bytes before ingesting them (it was restarted); upload the file again"
+Item = tuple[str, int]
+
+
+def staging_leftovers(names: list[str], waiting: set[str], open_multiparts: set[str]) -> list[str]:
+    """Staging entries nothing will use: interrupted PUTs, thumbnails, parts of finished uploads.
+
+    Args:
+        names: The file names in the staging directory.
+        waiting: Names of staged files whose session file still waits for ingestion.
+        open_multiparts: Ids of multipart uploads still open (their ``part-{id}-{n}`` files stay).
+
+    Returns:
+        The names to remove.
+    """
+
+    def kept(name: str) -> bool:
+        if name in waiting:
+            return True
+        if name.startswith("part-"):
+            return name.split("-")[1] in open_multiparts
+        return False
+
+    return [n for n in names if not kept(n)]
+
+
+def scrub(message: str, *paths: str) -> str:
+    """``message`` without any server path in it (clients never learn the server's layout)."""
+    for path in sorted(filter(None, paths), key=len, reverse=True):
+        message = message.replace(path, "<upload>")
+    return message
 
 
 class Ingestor:
-    """Ingests uploaded files on worker threads; times out sessions whose files never come."""
+    """Ingests uploaded files on worker threads; ends sessions whose files never come."""
 
     def __init__(self, state: ServerState) -> None:
         self.state = state
-        self.queue: queue.Queue[tuple[str, int] | None] = queue.Queue()
+        self.queue: queue.Queue[Item | None] = queue.Queue()
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
         self.pool = InspectPool(state.config.ingest_workers)
+        self._retry_lock = threading.Lock()
+        self._retries: list[tuple[float, list[Item], float]] = []  # (due, items, delay)
 
     def start(self) -> None:
-        """Start workers and the sweeper; re-queue files that were waiting before a restart."""
+        """Clean staging, start workers and the sweeper; re-queue files that were waiting before a restart."""
         with self.state.db.tx() as conn:
             conn.execute("UPDATE session_files SET state='uploaded' WHERE state='ingesting'")
-            waiting = conn.execute("SELECT session_id, idx FROM session_files WHERE state='uploaded'").fetchall()
+            waiting = conn.execute(
+                "SELECT session_id, idx, staged FROM session_files WHERE state='uploaded'"
+            ).fetchall()
+            multiparts = {r[0] for r in conn.execute("SELECT multipart_id FROM multipart_uploads WHERE state='open'")}
+        self._clean_staging({Path(r["staged"]).name for r in waiting if r["staged"]}, multiparts)
         for row in waiting:
             self.queue.put((row["session_id"], row["idx"]))
         self.pool.warm_up()
         for n in range(self.state.config.ingest_workers):
             self._spawn(self._work, f"vi-ingest-{n}")
         self._spawn(self._sweep, "vi-sweeper")
+
+    def _clean_staging(self, waiting: set[str], open_multiparts: set[str]) -> None:
+        staging = self.state.blobs.staging
+        for name in staging_leftovers([p.name for p in staging.iterdir()], waiting, open_multiparts):
+            (staging / name).unlink(missing_ok=True)
 
     def _spawn(self, target: object, name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)  # type: ignore[arg-type]
@@ -75,53 +127,147 @@ class Ingestor:
                 batch.append(item)
             try:
                 self.ingest_batch(batch)
-            except Exception:  # a bug must not kill the worker; the files are reported
+            except Exception as exc:  # the worker must live on; the files are retried or reported
                 if self.stopping.is_set():
                     # Shutting down (the pool may be gone): the claimed files stay 'ingesting',
                     # which the next start() re-queues. Recording them as failed would lose them.
                     log.info("ingestion of %d file(s) left for the next start", len(batch))
                     return
-                log.exception("ingestion of %s failed", batch)
+                self._failed(batch, exc)
+
+    def _failed(self, batch: list[Item], exc: Exception) -> None:
+        """A batch raised: retry it when storage failed, otherwise report its files as EUNKNOWN."""
+        if is_storage_error(exc):
+            log.warning("ingestion bookkeeping failed (%s); %d file(s) retried later", exc, len(batch))
+            self.retry_later(batch)
+            return
+        log.error("ingestion of %s failed", batch, exc_info=exc)
+        try:
+            with self.state.db.tx() as conn:
+                now = now_ms()
+                for sid, idx in batch:
+                    conn.execute(
+                        "UPDATE session_files SET state='error', error_code='EUNKNOWN',"
+                        " error_message='internal error while ingesting', updated=?"
+                        " WHERE session_id=? AND idx=? AND state IN ('uploaded','ingesting')",
+                        (now, sid, idx),
+                    )
+                    sessions.finish_if_done(conn, sid, now)
+        except Exception:
+            log.exception("cannot record the failure of %d file(s); retried later", len(batch))
+            self.retry_later(batch)
+
+    def retry_later(self, batch: list[Item], delay: float | None = None) -> None:
+        """Release ``batch`` (back to 'uploaded') and ingest it again after ``delay`` seconds."""
+        delay = self.state.config.ingest_retry_seconds if delay is None else delay
+        with self._retry_lock:
+            self._retries.append((time.monotonic() + delay, batch, delay))
+
+    def _requeue_due(self) -> None:
+        now = time.monotonic()
+        with self._retry_lock:
+            due = [r for r in self._retries if r[0] <= now]
+            self._retries = [r for r in self._retries if r[0] > now]
+        for _, batch, delay in due:
+            try:
                 with self.state.db.tx() as conn:
-                    for sid, idx in batch:
-                        conn.execute(
-                            "UPDATE session_files SET state='error', error_code='EUNKNOWN',"
-                            " error_message='internal error while ingesting', updated=?"
-                            " WHERE session_id=? AND idx=? AND state='ingesting'",
-                            (now_ms(), sid, idx),
-                        )
-                        sessions.finish_if_done(conn, sid, now_ms())
+                    conn.executemany(
+                        "UPDATE session_files SET state='uploaded' WHERE session_id=? AND idx=? AND state='ingesting'",
+                        batch,
+                    )
+            except Exception as exc:
+                log.warning("cannot release %d file(s) yet (%s)", len(batch), exc)
+                self.retry_later(batch, min(MAX_RETRY_SECONDS, delay * 2))
+                continue
+            for item in batch:
+                self.queue.put(item)
 
     def _sweep(self) -> None:
-        while not self.stopping.wait(self.state.config.sweep_interval_seconds):
-            with self.state.db.tx() as conn:
-                sessions.time_out(conn, now_ms())
+        config = self.state.config
+        idle_checked = 0.0
+        while not self.stopping.wait(config.sweep_interval_seconds):
+            try:
+                self._requeue_due()
+                closed: list[str] = []
+                with self.state.db.tx() as conn:
+                    now = now_ms()
+                    sessions.time_out(conn, now)
+                    if time.monotonic() - idle_checked >= IDLE_CHECK_SECONDS:  # it reads every open file
+                        idle_checked = time.monotonic()
+                        idle_ms = int(config.session_idle_timeout_seconds * 1000)
+                        closed = sessions.close_idle(conn, now, idle_ms, self.state.activity.last_seen)
+                for sid in closed:
+                    self.state.activity.forget(sid)
+                self.state.gc.sweep(now_ms())
+            except Exception:  # e.g. the disk is full: try again on the next tick
+                log.exception("sweep failed; retried")
 
     def ingest(self, session_id: str, idx: int) -> None:
         """Ingest one file (see `ingest_batch`)."""
         self.ingest_batch([(session_id, idx)])
 
-    def ingest_batch(self, items: list[tuple[str, int]]) -> None:
-        """Claim files in one transaction, inspect them outside the lock, record them in one transaction."""
+    def ingest_batch(self, items: list[Item]) -> None:
+        """Claim files in one transaction, inspect them outside the lock, record them in one transaction.
+
+        Args:
+            items: ``(session_id, idx)`` of files whose bytes arrived.
+
+        Raises:
+            Exception: The bookkeeping failed; files claimed stay 'ingesting' with their staged bytes
+                kept (see `retry_later`).
+        """
+        claimed = self._claim(items)
+        if not claimed:
+            return
+        jobs = [self._job(f) for f in claimed]
+        outcomes = self.pool.run(jobs)
+        thumbs: list[Path | None] = []
+        linked: list[str] = []
+        try:
+            for outcome in outcomes:  # written outside the lock; linked into place by the record transaction
+                thumbs.append(
+                    self.state.blobs.write_staging(outcome.verdict.thumbnail) if outcome.thumb_sha256 else None
+                )
+            with self.state.db.tx() as conn:
+                now = now_ms()
+                for f, job, outcome, thumb in zip(claimed, jobs, outcomes, thumbs, strict=True):
+                    self._record(conn, f, job, outcome, thumb, now, linked)
+                for session_id in {f["session_id"] for f in claimed}:
+                    sessions.finish_if_done(conn, session_id, now)
+        except BaseException:
+            self.state.gc.suspect(linked)  # linked by a transaction that did not commit
+            raise
+        finally:
+            for thumb in thumbs:
+                if thumb is not None:
+                    thumb.unlink(missing_ok=True)
+        for f in claimed:  # only now: until the commit, a retry needs them
+            Path(f["staged"]).unlink(missing_ok=True)
+
+    def _claim(self, items: list[Item]) -> list[sqlite3.Row]:
+        """Mark waiting files 'ingesting'; a file whose staged bytes are gone fails with a true reason."""
+        claimed = []
         with self.state.db.tx() as conn:
-            claimed = []
+            now = now_ms()
             for session_id, idx in items:
                 f = conn.execute(
                     "SELECT * FROM session_files WHERE session_id=? AND idx=? AND state='uploaded'", (session_id, idx)
                 ).fetchone()
-                if f is not None:
+                if f is None:
+                    continue
+                if not f["staged"] or not Path(f["staged"]).is_file():
                     conn.execute(
-                        "UPDATE session_files SET state='ingesting' WHERE session_id=? AND idx=?", (session_id, idx)
+                        "UPDATE session_files SET state='error', error_code='EUNKNOWN', error_message=?, staged=NULL,"
+                        " updated=? WHERE session_id=? AND idx=?",
+                        (LOST, now, session_id, idx),
                     )
-                    claimed.append(f)
-        jobs = [self._job(f) for f in claimed]
-        outcomes = self.pool.run(jobs)
-        now = now_ms()
-        with self.state.db.tx() as conn:
-            for f, job, outcome in zip(claimed, jobs, outcomes, strict=True):
-                self._record(conn, f, outcome.verdict, job.received.size, job.sha256, outcome.thumb_sha256, now)
-            for session_id in {f["session_id"] for f in claimed}:
-                sessions.finish_if_done(conn, session_id, now)
+                    sessions.finish_if_done(conn, session_id, now)
+                    continue
+                conn.execute(
+                    "UPDATE session_files SET state='ingesting' WHERE session_id=? AND idx=?", (session_id, idx)
+                )
+                claimed.append(f)
+        return claimed
 
     def _job(self, f: sqlite3.Row) -> Job:
         received: dict[str, Any] = json.loads(f["received"])
@@ -135,39 +281,42 @@ class Ingestor:
         self,
         conn: sqlite3.Connection,
         f: sqlite3.Row,
-        verdict: Verdict,
-        size: int,
-        sha: str,
-        thumb_sha: str,
+        job: Job,
+        outcome: Outcome,
+        thumb: Path | None,
         now: int,
+        linked: list[str],
     ) -> None:
-        session_id, idx, staged = f["session_id"], f["idx"], Path(f["staged"])
+        session_id, idx = f["session_id"], f["idx"]
         current = conn.execute(
             "SELECT state FROM session_files WHERE session_id=? AND idx=?", (session_id, idx)
         ).fetchone()
         if current is None or current["state"] != "ingesting":  # cancelled, stopped or its dataset deleted
-            assets_store.collect_garbage(conn, self.state.blobs, [sha, thumb_sha] if thumb_sha else [sha])
-            staged.unlink(missing_ok=True)
             return
         session = conn.execute("SELECT * FROM sessions WHERE session_id=?", (session_id,)).fetchone()
-        if verdict.code is None:
+        verdict = outcome.verdict
+        if verdict.code is None and thumb is not None:
+            # Bytes enter the blob store here, under the lock, in the transaction naming them.
+            for source, digest in ((Path(job.staged), job.sha256), (thumb, outcome.thumb_sha256)):
+                if self.state.blobs.link_in(source, digest):
+                    linked.append(digest)
             custom = json.loads(f["custom_metadata"]) if f["custom_metadata"] else {}
             contents = NewContents(
-                f["filename"], f["kind"], verdict.mime, size, verdict.width,
-                verdict.height, verdict.frames, sha, thumb_sha, custom,
+                f["filename"], f["kind"], verdict.mime, job.received.size, verdict.width,
+                verdict.height, verdict.frames, job.sha256, outcome.thumb_sha256, custom,
             )  # fmt: skip
             keep = session["on_overwritten"].startswith("Keep")
-            assets_store.upsert(conn, self.state.blobs, session["org_id"], session["dataset_id"], contents, keep, now)
+            assets_store.upsert(conn, session["org_id"], session["dataset_id"], contents, keep, now)
             conn.execute(
                 "UPDATE session_files SET state='ingested', staged=NULL, updated=? WHERE session_id=? AND idx=?",
                 (now, session_id, idx),
             )
             return
-        staged.unlink(missing_ok=True)
+        message = scrub(verdict.message or "the file was not ingested", job.staged, job.data_dir)
         conn.execute(
             "UPDATE session_files SET state='error', error_code=?, error_message=?, staged=NULL, updated=?"
             " WHERE session_id=? AND idx=?",
-            (verdict.code, verdict.message, now, session_id, idx),
+            (verdict.code or "EUNKNOWN", message, now, session_id, idx),
         )
         if session["failure_mode"] == "FailAfterOne":
             sessions.fail_rest(conn, session_id, sessions.STOPPED_BY_FAILURE, now)

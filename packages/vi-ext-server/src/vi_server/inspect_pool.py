@@ -9,8 +9,10 @@ that kills a worker again is reported as ``ECORRUPT`` and the others are ingeste
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -18,8 +20,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from vi_server.blobs import BlobStore
 from vi_server.inspect_image import Declared, Received, Verdict, inspect
+from vi_server.worker_guard import die_with_parent
 
 log = logging.getLogger("vi_server.ingest")
 
@@ -38,21 +40,22 @@ class Job:
 
 @dataclass(frozen=True)
 class Outcome:
-    """The verdict (its thumbnail already stored) and the thumbnail's sha256 ("" on failure)."""
+    """The verdict (with the thumbnail's bytes) and the thumbnail's sha256 ("" on failure)."""
 
     verdict: Verdict
     thumb_sha256: str
 
 
 def run_job(job: Job) -> Outcome:
-    """Inspect one file; for a good image store its thumbnail and move the bytes into the blob store."""
+    """Inspect one file; a good image's verdict carries its thumbnail (nothing is stored here).
+
+    The bytes and the thumbnail enter the blob store only in the transaction that records the
+    asset (see `vi_server.blob_gc`).
+    """
     verdict = inspect(Path(job.staged), job.declared, job.received, job.thumbnail_size)
     if verdict.code is not None:
         return Outcome(verdict, "")
-    blobs = BlobStore(Path(job.data_dir))
-    thumb_sha = blobs.put_bytes(verdict.thumbnail)
-    blobs.adopt(Path(job.staged), job.sha256)
-    return Outcome(Verdict(None, "", verdict.mime, verdict.width, verdict.height, verdict.frames), thumb_sha)
+    return Outcome(verdict, hashlib.sha256(verdict.thumbnail).hexdigest())
 
 
 def _warm() -> None:
@@ -73,7 +76,11 @@ class InspectPool:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         # spawn, not fork: the server process has threads and an open SQLite connection.
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        # Workers die with the server even on SIGKILL (no orphans holding memory).
+        return ProcessPoolExecutor(
+            self.workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=die_with_parent, initargs=(os.getpid(),),
+        )  # fmt: skip
 
     def warm_up(self) -> None:
         """Start the workers now rather than on the first upload."""

@@ -14,6 +14,7 @@ from vi_server.app import create_app
 from vi_server.db import Database
 from vi_server.faults import FaultPlan, fault_middleware
 from vi_server.keys import key_hash, new_organization_id, new_secret_key
+from vi_server.private_files import private_dir, write_private_text
 from vi_server.state import ServerConfig, now_ms
 
 CREDENTIALS = "credentials.json"
@@ -22,7 +23,7 @@ SWITCH_INTERVAL_SECONDS = 0.001
 
 def create_organization(data_dir: Path, endpoint: str | None = None) -> dict[str, str]:
     """Create an organization with a fresh key; return its credentials (the key is not stored)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     db = Database(data_dir / "vi.sqlite3")
     try:
         org, key = new_organization_id(), new_secret_key()
@@ -88,10 +89,7 @@ def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 0, log_leve
     endpoint = f"http://{shown}:{actual}"
     creds = {**_default_credentials(config.data_dir), "endpoint": endpoint}
     target = config.data_dir / CREDENTIALS
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(json.dumps(creds, indent=2) + "\n", encoding="utf-8")
-    tmp.chmod(0o600)
-    tmp.replace(target)
+    write_private_text(target, json.dumps(creds, indent=2) + "\n")  # 0600 from its creation
     print(f"vi_server listening on {endpoint} (credentials in {target})", flush=True)
     app: Any = create_app(config)
     if config.faults:

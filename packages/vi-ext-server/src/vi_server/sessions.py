@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +139,59 @@ def time_out(conn: sqlite3.Connection, now: int) -> list[str]:
         )
         finish_if_done(conn, sid, now, "TimedOut")
     return expired
+
+
+def idle_problem(idle_ms: int) -> str:
+    """The correction reported for a file that never came because its client went quiet."""
+    return f"the file was not uploaded: no upload arrived for this session for {idle_ms // 1000} s (client gone?)"
+
+
+def close_idle(
+    conn: sqlite3.Connection,
+    now: int,
+    idle_ms: int,
+    last_seen: Callable[[str], float | None],
+) -> list[str]:
+    """End open sessions with no upload activity for ``idle_ms``: their unsent files get ETIMEOUT.
+
+    Activity is the session's creation, the last time a file's bytes arrived (both in the
+    database) and PUTs seen by this process (``last_seen``: epoch seconds, now while one runs).
+    Files already uploaded are still ingested; the session finishes when they are.
+
+    Args:
+        conn: The connection, inside a transaction.
+        now: The time in milliseconds.
+        idle_ms: How long a session may go without activity.
+        last_seen: Session id -> when this process last saw a PUT for it (``None`` if never).
+
+    Returns:
+        The ids of the sessions closed.
+    """
+    closed = []
+    rows = conn.execute(
+        "SELECT s.session_id, s.created, MAX(f.updated) AS last FROM sessions s JOIN session_files f"
+        " USING (session_id) WHERE s.state='open' GROUP BY s.session_id"
+    ).fetchall()
+    for row in rows:
+        seen = last_seen(row["session_id"])
+        last = max(row["created"], row["last"] or 0, int(seen * 1000) if seen is not None else 0)
+        if now - last <= idle_ms:
+            continue
+        sid = row["session_id"]
+        conn.execute(
+            "UPDATE session_files SET state='error', error_code='ETIMEOUT', error_message=?, updated=?"
+            " WHERE session_id=? AND state='pending'",
+            (idle_problem(idle_ms), now, sid),
+        )
+        conn.execute(
+            "UPDATE multipart_uploads SET state='aborted', updated=?, generation=generation+1"
+            " WHERE session_id=? AND state='open'",
+            (now, sid),
+        )
+        conn.execute("UPDATE sessions SET reason='TimedOut' WHERE session_id=? AND reason IS NULL", (sid,))
+        finish_if_done(conn, sid, now, "TimedOut")
+        closed.append(sid)
+    return closed
 
 
 def view(

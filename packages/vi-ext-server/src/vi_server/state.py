@@ -7,8 +7,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from vi_server.activity import SessionActivity
+from vi_server.blob_gc import BlobCollector
 from vi_server.blobs import BlobStore
 from vi_server.db import Database
+from vi_server.private_files import private_dir
 
 MIB = 1 << 20
 
@@ -27,6 +30,9 @@ class ServerConfig:
     thumbnail_size: int = 256
     faults: str = ""
     fault_seed: int = 0
+    session_idle_timeout_seconds: float = 600.0  # a session with no PUT for this long is closed
+    blob_grace_seconds: float = 5.0  # an unreferenced blob is removed no sooner than this
+    ingest_retry_seconds: float = 1.0  # first delay before bookkeeping that failed is retried
 
 
 def now_ms() -> int:
@@ -35,13 +41,15 @@ def now_ms() -> int:
 
 
 class ServerState:
-    """Database, blob store and the signing secret (kept in the database across restarts)."""
+    """Database, blob store, blob collector, session activity and the signing secret (kept in the database)."""
 
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        config.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(config.data_dir)
         self.db = Database(config.data_dir / "vi.sqlite3")
         self.blobs = BlobStore(config.data_dir)
+        self.gc = BlobCollector(self.db, self.blobs, int(config.blob_grace_seconds * 1000))
+        self.activity = SessionActivity()
         self.secret = self._secret()
 
     def _secret(self) -> bytes:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from vi_server.private_files import private_dir
+
 
 class RunningServer:
     """``python -m vi_server serve`` in a subprocess; ``stop()``/``start()`` keep the data dir."""
@@ -26,7 +28,7 @@ class RunningServer:
         """Start and wait until ``credentials.json`` names the bound endpoint."""
         creds_file = self.data_dir / "credentials.json"
         old = creds_file.read_text() if creds_file.exists() else None
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.data_dir)  # as the server would create it (0700): the log goes there first
         log = (self.data_dir / "server.log").open("ab")
         cmd = [sys.executable, "-m", "vi_server", "serve", "--data-dir",
                str(self.data_dir), "--port", "0", *self.extra]  # fmt: skip

@@ -1,0 +1,94 @@
+"""Which exceptions mean "storage failed" (retry later) and "the disk is full" (answer 507)."""
+
+from __future__ import annotations
+
+import errno
+import functools
+import inspect
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from vi_server.errors import ApiError
+
+FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+DISK_FULL_MESSAGE = "the server is out of storage space; retry later"
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` says the disk (or the database) is full.
+
+    Args:
+        exc: Any exception.
+
+    Returns:
+        True for ``OSError`` ENOSPC/EDQUOT and SQLite's "database or disk is full".
+    """
+    if isinstance(exc, OSError):
+        return exc.errno in FULL_ERRNOS
+    return isinstance(exc, sqlite3.OperationalError) and "full" in str(exc).lower()
+
+
+def is_storage_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is a failure of the database or the file system (worth retrying later).
+
+    Args:
+        exc: Any exception.
+
+    Returns:
+        True for ``OSError`` and ``sqlite3.OperationalError`` (full, locked, I/O error).
+    """
+    return isinstance(exc, OSError | sqlite3.OperationalError)
+
+
+async def discard(chunks: AsyncIterator[bytes], limit: int) -> None:
+    """Read and drop the rest of a request body (at most ``limit`` more bytes).
+
+    Answering before the body is read makes the server close the connection, and the client then
+    sees a reset instead of the 507.
+
+    Args:
+        chunks: The body's remaining chunks.
+        limit: How many more bytes to read at most.
+    """
+    async for chunk in chunks:
+        limit -= len(chunk)
+        if limit < 0:
+            return
+
+
+def disk_full_as_507(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a route handler (sync or async) so a full disk or database answers 507, like any API error.
+
+    An exception left to the server's last-resort handler also gets an answer, but the server then
+    closes the connection, and a client reusing it sees a reset instead of the 507.
+
+    Args:
+        handler: The handler.
+
+    Returns:
+        The wrapped handler, sync or async like ``handler``.
+    """
+    if inspect.iscoroutinefunction(handler):
+
+        @functools.wraps(handler)
+        async def wrapped_async(*args: Any) -> Any:
+            try:
+                return await handler(*args)
+            except (OSError, sqlite3.OperationalError) as exc:
+                if is_disk_full(exc):
+                    raise ApiError(507, DISK_FULL_MESSAGE) from exc
+                raise
+
+        return wrapped_async
+
+    @functools.wraps(handler)
+    def wrapped(*args: Any) -> Any:
+        try:
+            return handler(*args)
+        except (OSError, sqlite3.OperationalError) as exc:
+            if is_disk_full(exc):
+                raise ApiError(507, DISK_FULL_MESSAGE) from exc
+            raise
+
+    return wrapped
