@@ -17,6 +17,7 @@ from vi_server.errors import error_response
 from vi_server.handlers_core import CoreHandlers
 from vi_server.handlers_uploads import UploadHandlers
 from vi_server.ingest import Ingestor
+from vi_server.limits import Limits
 from vi_server.state import ServerConfig, ServerState
 
 log = logging.getLogger("vi_server")
@@ -52,8 +53,9 @@ def create_app(config: ServerConfig) -> Starlette:
         "putPart": uploads.put_part,
         "getObject": uploads.get_object,
     }
-    routes = spec_router.build_routes(spec_router.load("openapi.yaml"), handlers, core.authenticate, STREAMING)
-    routes += spec_router.build_routes(spec_router.load("storage.yaml"), handlers, core.authenticate, STREAMING)
+    limits = Limits.from_env()
+    routes = spec_router.build_routes(spec_router.load("openapi.yaml"), handlers, core.authenticate, STREAMING, limits)
+    routes += spec_router.build_routes(spec_router.load("storage.yaml"), handlers, core.authenticate, STREAMING, limits)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
