@@ -1,0 +1,146 @@
+"""Issue 14.4: requests are bounded — slow headers and stalled bodies are disconnected, oversized
+bodies are 413 before they are read, and a large body never stalls other requests."""
+
+from __future__ import annotations
+
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from tests.server_harness import SOURCE, Api, RunningServer
+
+HEADER_TIMEOUT = 1.5
+BODY_TIMEOUT = 1.5
+
+
+@pytest.fixture
+def guarded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningServer]:
+    monkeypatch.setenv("VI_SERVER_HEADER_TIMEOUT", str(HEADER_TIMEOUT))
+    monkeypatch.setenv("VI_SERVER_BODY_TIMEOUT", str(BODY_TIMEOUT))
+    monkeypatch.setenv("VI_SERVER_MAX_JSON_BODY_BYTES", "100000")
+    monkeypatch.setenv("VI_SERVER_MAX_SESSION_BODY_BYTES", "200000")
+    running = RunningServer(tmp_path / "vi-data").start()
+    yield running
+    running.stop()
+
+
+def _connect(endpoint: str) -> socket.socket:
+    parts = urlsplit(endpoint)
+    sock = socket.create_connection((parts.hostname, parts.port), timeout=10)
+    return sock
+
+
+def _closed_by_server(sock: socket.socket, within: float) -> bool:
+    sock.settimeout(within)
+    try:
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                return True
+    except (TimeoutError, socket.timeout):
+        return False
+    except ConnectionResetError:
+        return True
+
+
+def test_half_header_sockets_are_closed_and_others_are_served(guarded: RunningServer) -> None:
+    api = Api(guarded.endpoint, guarded.org, guarded.key)
+    slow = []
+    for _ in range(200):
+        sock = _connect(guarded.endpoint)
+        sock.sendall(b"GET /workspaces/x/datasets HTTP/1.1\r\nHost: loc")  # half a header line, then nothing
+        slow.append(sock)
+    silent = [_connect(guarded.endpoint) for _ in range(20)]  # accepted, never a byte
+    started = time.monotonic()
+    # While they hang, others are served.
+    assert api.http.get(f"/workspaces/{api.org}/datasets").status_code == 200
+    # Every slow socket is closed by the server within the header timeout (plus slack).
+    for sock in slow + silent:
+        assert _closed_by_server(sock, HEADER_TIMEOUT + 5 - (time.monotonic() - started))
+        sock.close()
+    assert time.monotonic() - started < HEADER_TIMEOUT + 5
+    assert api.http.get(f"/workspaces/{api.org}/datasets").status_code == 200
+
+
+def test_a_trickled_header_is_cut_at_the_deadline(guarded: RunningServer) -> None:
+    sock = _connect(guarded.endpoint)
+    started = time.monotonic()
+    closed = False
+    for byte in b"GET /workspaces/x/datasets HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + b"a" * 100:
+        try:
+            sock.sendall(bytes([byte]))
+        except OSError:
+            closed = True
+            break
+        time.sleep(0.1)  # every byte resets nothing: the head has one deadline
+        if time.monotonic() - started > HEADER_TIMEOUT + 3:
+            break
+    assert closed or _closed_by_server(sock, 2)
+    assert time.monotonic() - started < HEADER_TIMEOUT + 4
+    sock.close()
+
+
+def test_keep_alive_between_requests_is_not_cut_by_the_header_timeout(guarded: RunningServer) -> None:
+    api = Api(guarded.endpoint, guarded.org, guarded.key)
+    with httpx.Client(base_url=guarded.endpoint, headers=api.http.headers) as client:
+        assert client.get(f"/workspaces/{api.org}/datasets").status_code == 200
+        time.sleep(HEADER_TIMEOUT + 0.5)  # idle keep-alive: uvicorn's 30 s keep-alive applies
+        assert client.get(f"/workspaces/{api.org}/datasets").status_code == 200
+
+
+def test_a_stalled_body_is_disconnected(guarded: RunningServer) -> None:
+    api = Api(guarded.endpoint, guarded.org, guarded.key)
+    sock = _connect(guarded.endpoint)
+    head = (
+        f"POST /workspaces/{api.org}/datasets HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {api.key}\r\n"
+        f"Organization-Id: {api.org}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+    )
+    sock.sendall(head.encode() + b'{"name": "stalled"')
+    assert _closed_by_server(sock, BODY_TIMEOUT + 5)
+    sock.close()
+
+
+def test_an_oversized_body_is_413_before_it_is_read(guarded: RunningServer) -> None:
+    api = Api(guarded.endpoint, guarded.org, guarded.key)
+    sock = _connect(guarded.endpoint)
+    head = (
+        f"POST /workspaces/{api.org}/datasets HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {api.key}\r\n"
+        f"Organization-Id: {api.org}\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n"
+    )
+    sock.sendall(head.encode())  # declares 1 GB, sends none of it
+    sock.settimeout(5)
+    answer = b""
+    while b"FileTooLarge" not in answer and (data := sock.recv(65536)):
+        answer += data
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert b"FileTooLarge" in answer
+    sock.close()
+
+
+def test_an_oversized_chunked_body_is_413(guarded: RunningServer) -> None:
+    api = Api(guarded.endpoint, guarded.org, guarded.key)
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"name": "'
+        for _ in range(100):
+            yield b"x" * 10_000
+
+    r = api.http.post(f"/workspaces/{api.org}/datasets", content=chunks(), headers={"Content-Type": "application/json"})
+    assert r.status_code == 413
+    assert r.json()["status"] == 413
+    # The session route has its own, larger limit.
+    dataset = f"big-{uuid.uuid4().hex[:6]}"
+    api.create_dataset(dataset)
+    body = {"spec": {"kind": "Upload", "failureMode": "FailAfterAll", "onAssetOverwritten": "RemoveLinkedResource",
+                     "assets": [{"filename": f"f{i:05}.png", "mime": "image/png", "size": 10, "kind": "Image",
+                                 "customMetadata": {"note": "n" * 40}} for i in range(1000)]}}  # fmt: skip
+    sessions = f"{api.ds(dataset)}/{SOURCE}/assetIngestionSessions"
+    assert api.http.post(sessions, json=body).status_code == 201  # ~130 kB: above the JSON limit, below the session one
+    body["spec"]["assets"] = body["spec"]["assets"] * 2  # type: ignore[index]
+    assert api.http.post(sessions, json=body).status_code == 413
