@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -32,8 +33,7 @@ def guarded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Running
 
 def _connect(endpoint: str) -> socket.socket:
     parts = urlsplit(endpoint)
-    sock = socket.create_connection((parts.hostname, parts.port), timeout=10)
-    return sock
+    return socket.create_connection((parts.hostname, parts.port), timeout=10)
 
 
 def _closed_by_server(sock: socket.socket, within: float) -> bool:
@@ -43,7 +43,7 @@ def _closed_by_server(sock: socket.socket, within: float) -> bool:
             data = sock.recv(65536)
             if not data:
                 return True
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         return False
     except ConnectionResetError:
         return True
@@ -137,10 +137,70 @@ def test_an_oversized_chunked_body_is_413(guarded: RunningServer) -> None:
     # The session route has its own, larger limit.
     dataset = f"big-{uuid.uuid4().hex[:6]}"
     api.create_dataset(dataset)
-    body = {"spec": {"kind": "Upload", "failureMode": "FailAfterAll", "onAssetOverwritten": "RemoveLinkedResource",
-                     "assets": [{"filename": f"f{i:05}.png", "mime": "image/png", "size": 10, "kind": "Image",
-                                 "customMetadata": {"note": "n" * 40}} for i in range(1000)]}}  # fmt: skip
+    assets = [{"filename": f"f{i:05}.png", "mime": "image/png", "size": 10, "kind": "Image",
+               "customMetadata": {"note": "n" * 40}} for i in range(1000)]  # fmt: skip
+    spec: dict[str, Any] = {"kind": "Upload", "failureMode": "FailAfterAll", "onAssetOverwritten": "RemoveLinkedResource",
+                            "assets": assets}  # fmt: skip
     sessions = f"{api.ds(dataset)}/{SOURCE}/assetIngestionSessions"
-    assert api.http.post(sessions, json=body).status_code == 201  # ~130 kB: above the JSON limit, below the session one
-    body["spec"]["assets"] = body["spec"]["assets"] * 2  # type: ignore[index]
-    assert api.http.post(sessions, json=body).status_code == 413
+    assert (
+        api.http.post(sessions, json={"spec": spec}).status_code == 201
+    )  # ~130 kB: over the JSON limit, under this one
+    spec["assets"] = assets * 2
+    assert api.http.post(sessions, json={"spec": spec}).status_code == 413
+
+
+def test_a_filtered_listing_does_not_hold_the_database_lock_while_filtering(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from types import SimpleNamespace
+
+    from vi_server import assets_store, handlers_core, views
+    from vi_server.assets_store import NewContents
+    from vi_server.handlers_core import CoreHandlers
+    from vi_server.spec_router import Call
+    from vi_server.state import ServerConfig, ServerState
+
+    state = ServerState(ServerConfig(data_dir=tmp_path))
+    with state.db.tx() as conn:
+        conn.execute(
+            "INSERT INTO datasets (org_id, dataset_id, name, description, type, content, localization,"
+            " data_localization, status, tags, created, generation) VALUES ('org','ds','ds','','t','Image','l','l',0,'{}',0,1)"
+        )
+        for i in range(1200):
+            new = NewContents(f"f{i:05}.png", "Image", "image/png", 10, 1, 1, 1, "sha", "thumb", {})
+            assets_store.upsert(conn, state.blobs, "org", "ds", new, False, i)
+    free_while_filtering: list[bool] = []
+    real_view = views.asset_view
+
+    def view_probing_the_lock(row: Any, contents: Any = None) -> Any:
+        import threading
+
+        got: list[bool] = []
+
+        def try_lock() -> None:
+            acquired = state.db._lock.acquire(timeout=0.05)
+            got.append(acquired)
+            if acquired:
+                state.db._lock.release()
+
+        probe = threading.Thread(target=try_lock)
+        probe.start()
+        probe.join()
+        free_while_filtering.append(got[0])
+        return real_view(row, contents)
+
+    monkeypatch.setattr(handlers_core, "asset_view", view_probing_the_lock)
+    core = CoreHandlers(state)
+    request = SimpleNamespace(base_url="http://x/")
+    for query in ({"filter": '{"filename": "nothing-matches"}'}, {"ruleQuery": "fileSize > 100"}):
+        call = Call(None, request, {"datasetId": "org_ds"}, query, org_id="org")  # type: ignore[arg-type]
+        free_while_filtering.clear()
+        assert core.list_assets(call).status_code == 200
+        assert len(free_while_filtering) == 1200  # every asset was filtered (no match: a full scan) ...
+        assert all(free_while_filtering)  # ... and the lock was free each time
+    free_while_filtering.clear()
+    call = Call(None, request, {"datasetId": "org_ds"}, {"filter": '{"filename": "f00"}'}, org_id="org")  # type: ignore[arg-type]
+    assert core.count_assets(call).body == b'{"count":1000}'
+    assert len(free_while_filtering) == 1200
+    assert all(free_while_filtering)
+    state.db.close()

@@ -105,8 +105,13 @@ def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 0, log_leve
         # h11 + asyncio, pinned: httptools refuses very long (valid) URLs with its own text/plain 400.
         # The h11 protocol is wrapped to close connections whose headers or body are too slow.
         uvicorn.Config(
-            app, log_level=log_level, access_log=False, timeout_keep_alive=30, lifespan="on",
-            http=protocol_for(limits), loop="asyncio",
-        )  # fmt: skip
+            app,
+            log_level=log_level,
+            access_log=False,
+            timeout_keep_alive=30,
+            lifespan="on",
+            http=protocol_for(limits),
+            loop="asyncio",
+        )
     )
     server.run(sockets=[sock])
