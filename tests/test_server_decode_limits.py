@@ -4,6 +4,7 @@ metadata comes from what actually decodes. The bomb files are built here, byte b
 from __future__ import annotations
 
 import io
+import queue
 import struct
 import time
 import uuid
@@ -174,3 +175,21 @@ def test_bombs_are_refused_and_do_not_stall_another_organization(server: Running
     (errors,) = [e for e in final["status"]["events"] if e["kind"] == "Error"]
     assert set(errors["files"].values()) == {"ENOQUOTA"}
     assert len(errors["files"]) == 6
+
+
+def test_the_ingestion_queue_serves_sessions_in_turn() -> None:
+    from vi_server.fair_queue import FairQueue
+
+    q = FairQueue()
+    for idx in range(5):
+        q.put(("busy", idx))
+    q.put(("small", 0))
+    q.put(("other", 0))
+    q.put(("other", 1))
+    order = [q.get_nowait() for _ in range(q.qsize())]
+    assert order[:4] == [("busy", 0), ("small", 0), ("other", 0), ("busy", 1)]
+    assert [i for i in order if i and i[0] == "busy"] == [("busy", n) for n in range(5)]  # FIFO within a session
+    q.put(None)
+    assert q.get() is None
+    with pytest.raises(queue.Empty):
+        q.get_nowait()

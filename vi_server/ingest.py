@@ -12,6 +12,7 @@ from typing import Any
 
 from vi_server import assets_store, sessions
 from vi_server.assets_store import NewContents
+from vi_server.fair_queue import FairQueue
 from vi_server.inspect_image import Declared, Received, Verdict
 from vi_server.inspect_pool import InspectPool, Job
 from vi_server.state import ServerState, now_ms
@@ -25,7 +26,7 @@ class Ingestor:
 
     def __init__(self, state: ServerState) -> None:
         self.state = state
-        self.queue: queue.Queue[tuple[str, int] | None] = queue.Queue()
+        self.queue: queue.Queue[tuple[str, int] | None] = FairQueue()  # round-robin across sessions
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
         self.pool = InspectPool(state.config.ingest_workers)
