@@ -204,3 +204,18 @@ def test_a_filtered_listing_does_not_hold_the_database_lock_while_filtering(
     assert len(free_while_filtering) == 1200
     assert all(free_while_filtering)
     state.db.close()
+
+
+def test_an_oversized_storage_put_is_413_before_it_is_read(guarded: RunningServer) -> None:
+    api = Api(guarded.endpoint, guarded.org, guarded.key)
+    dataset = f"put-{uuid.uuid4().hex[:6]}"
+    api.create_dataset(dataset)
+    session = api.create_session(dataset, [("a.png", b"x" * 100)])
+    url = urlsplit(session["status"]["assets"][0]["upload"]["url"])
+    sock = _connect(guarded.endpoint)
+    head = f"PUT {url.path}?{url.query} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\n\r\n"
+    sock.sendall(head.encode())  # declares 1 GB, sends none of it
+    sock.settimeout(5)
+    answer = sock.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    sock.close()

@@ -332,6 +332,9 @@ class UploadHandlers:
             raise ApiError(403, problem)
 
     async def _receive(self, call: Call, limit: int) -> tuple[Path, Digests]:
+        declared = call.request.headers.get("content-length", "")
+        if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
+            raise ApiError(413, f"more than {limit} bytes")  # refused before any of the body is read
         staged, digests = self.state.blobs.new_staging_path(), Digests()
         try:
             with staged.open("wb") as out:
