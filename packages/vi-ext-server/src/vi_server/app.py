@@ -18,6 +18,7 @@ from vi_server.handlers_core import CoreHandlers
 from vi_server.handlers_datasets import DatasetHandlers
 from vi_server.handlers_uploads import UploadHandlers
 from vi_server.ingest import Ingestor
+from vi_server.limits import Limits
 from vi_server.state import ServerConfig, ServerState
 from vi_server.storage_errors import DISK_FULL_MESSAGE, disk_full_as_507, is_disk_full
 
@@ -61,8 +62,9 @@ def create_app(config: ServerConfig) -> Starlette:
         "getObject": uploads.get_object,
     }
     handlers = {name: disk_full_as_507(handler) for name, handler in handlers.items()}
-    routes = spec_router.build_routes(spec_router.load("openapi.yaml"), handlers, core.authenticate, STREAMING)
-    routes += spec_router.build_routes(spec_router.load("storage.yaml"), handlers, core.authenticate, STREAMING)
+    limits = Limits.from_env()
+    routes = spec_router.build_routes(spec_router.load("openapi.yaml"), handlers, core.authenticate, STREAMING, limits)
+    routes += spec_router.build_routes(spec_router.load("storage.yaml"), handlers, core.authenticate, STREAMING, limits)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from starlette.requests import Request
@@ -24,6 +26,7 @@ from vi_server.views import (
 )
 
 DEFAULT_PAGE_SIZE = 10
+SCAN_BATCH = 500  # rows read per hold of the database lock in filtered listings and counts
 METADATA_KEYS = {
     "generations", "insertedBy", "annotations", "frames", "cohorts", "fileSize", "height", "width",
     "mimeType", "source", "status", "uploadStatus", "visibility", "userDefined", "customMetadata",
@@ -164,16 +167,16 @@ class CoreHandlers:
         more = False
         with self.state.db.read() as conn:
             ds = self.dataset(conn, call)
-            batch = size + 1 if predicate is None else max(4 * size, 256)
-            for row in assets_store.scan(conn, ds["org_id"], ds["dataset_id"], sort_by, descending, after, batch):
-                view = asset_view(row, contents if q.get("contents") == "y" else None)
-                if predicate is not None and not predicate(view):
-                    continue
-                if len(items) == size:
-                    more = True
-                    break
-                items.append(view)
-                last = row
+        batch = size + 1 if predicate is None else max(4 * size, 256)
+        for row in self._scan(ds, sort_by, descending, after, batch):
+            view = asset_view(row, contents if q.get("contents") == "y" else None)
+            if predicate is not None and not predicate(view):
+                continue
+            if len(items) == size:
+                more = True
+                break
+            items.append(view)
+            last = row
         token = None
         if more and last is not None:
             value = assets_store.sort_value(last, sort_by)
@@ -190,10 +193,31 @@ class CoreHandlers:
             ds = self.dataset(conn, call)
             if predicate is None:
                 total = assets_store.count(conn, ds["org_id"], ds["dataset_id"])
-            else:
-                rows = assets_store.scan(conn, ds["org_id"], ds["dataset_id"], "default", False, None, 1000)
-                total = sum(1 for r in rows if predicate(asset_view(r)))
+        if predicate is not None:
+            total = sum(1 for r in self._scan(ds, "default", False, None, SCAN_BATCH) if predicate(asset_view(r)))
         return JSONResponse({"count": total})
+
+    def _scan(
+        self, ds: sqlite3.Row, sort_by: str, descending: bool, after: tuple[Any, int] | None, batch: int
+    ) -> Iterator[sqlite3.Row]:
+        """`assets_store.scan`, holding the database lock for one batch at a time (never a full scan).
+
+        Filtering happens between batches, outside the lock, so a filtered listing of a large
+        dataset does not stall every other request (keyset positions keep the pages consistent).
+        """
+        position = after
+        while True:
+            with self.state.db.read() as conn:
+                rows = list(
+                    islice(
+                        assets_store.scan(conn, ds["org_id"], ds["dataset_id"], sort_by, descending, position, batch),
+                        batch,
+                    )
+                )
+            yield from rows
+            if len(rows) < batch:
+                return
+            position = (assets_store.sort_value(rows[-1], sort_by), rows[-1]["seq"])
 
     def _asset(self, conn: sqlite3.Connection, call: Call) -> sqlite3.Row:
         """The asset named by the path, in the dataset named by the path, or 404."""

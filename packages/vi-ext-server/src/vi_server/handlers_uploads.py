@@ -29,6 +29,21 @@ INLINE_BYTES = 1 << 20  # objects up to this size are answered from one read on 
 MANAGED_SOURCE = ("managed", "datature", "default")
 
 
+def upload_refusal(multipart_state: str, session_state: str, reason: str | None, file_state: str) -> str | None:
+    """Why a multipart step (part URL, part PUT, part or upload completion) is refused, or ``None``.
+
+    Parts only count while the multipart upload is open, its session is open and its file still
+    waits for bytes (``pending``): a cancelled or finished session never takes bytes again.
+    """
+    if session_state != "open":
+        return f"the ingestion session is finished ({reason or 'Completed'}): it takes no more uploads"
+    if file_state != "pending":
+        return f"the file no longer accepts uploads ({file_state})"
+    if multipart_state != "open":
+        return f"multipart upload is {multipart_state}"
+    return None
+
+
 def part_range(size: int, part_count: int, part_number: int) -> tuple[int, int]:
     """``(offset, length)`` of a part: floor(size/n) bytes each, the last also the remainder."""
     base = size // part_count
@@ -85,6 +100,7 @@ class UploadHandlers:
             ds = self.core.dataset(conn, call)
             row = sessions.get_row(conn, ds["org_id"], ds["dataset_id"], source, call.path["assetIngestionSessionId"])
             sessions.cancel(conn, row["session_id"])
+            self._abort_multiparts(conn, row["session_id"])
             row = conn.execute("SELECT * FROM sessions WHERE session_id=?", (row["session_id"],)).fetchone()
             return JSONResponse(sessions.view(self.state, conn, row, str(call.request.base_url), with_uploads=False))
 
@@ -128,6 +144,30 @@ class UploadHandlers:
             },
         }
 
+    def _abort_multiparts(self, conn: sqlite3.Connection, session_id: str) -> None:
+        """Abort the session's open multipart uploads (their parts are dropped)."""
+        for mp in conn.execute(
+            "SELECT multipart_id, part_count FROM multipart_uploads WHERE session_id=? AND state='open'",
+            (session_id,),
+        ).fetchall():
+            self._drop_parts(mp["multipart_id"], mp["part_count"])
+        conn.execute(
+            "UPDATE multipart_uploads SET state='aborted', updated=?, generation=generation+1"
+            " WHERE session_id=? AND state='open'",
+            (now_ms(), session_id),
+        )
+
+    def _accepting(self, conn: sqlite3.Connection, row: sqlite3.Row) -> None:
+        """Raise 409 unless the multipart upload, its session and its file all still take bytes."""
+        f = conn.execute(
+            "SELECT f.state, f.error_code, s.state AS session_state, s.reason FROM session_files f"
+            " JOIN sessions s USING (session_id) WHERE f.session_id=? AND f.idx=?",
+            (row["session_id"], row["idx"]),
+        ).fetchone()
+        problem = upload_refusal(row["state"], f["session_state"], f["reason"], f["state"])
+        if problem is not None:
+            raise ApiError(409, problem)
+
     def _file_of(self, conn: sqlite3.Connection, row: sqlite3.Row) -> sqlite3.Row:
         f: sqlite3.Row = conn.execute(
             "SELECT f.*, s.ingestion_id FROM session_files f JOIN sessions s USING (session_id)"
@@ -169,6 +209,7 @@ class UploadHandlers:
         """POST …/parts/{n}: a signed PUT for one part."""
         with self.state.db.read() as conn:
             row = self._multipart(conn, call)
+            self._accepting(conn, row)
         self._open_part(row, call.path["partNumber"])
         path = f"/storage/v1/parts/{row['multipart_id']}/{call.path['partNumber']}"
         url, expiry = sign_url(
@@ -201,6 +242,7 @@ class UploadHandlers:
         reported = {k.lower(): v for k, v in call.body["responseHeaders"].items()}
         with self.state.db.tx() as conn:
             row = self._multipart(conn, call)
+            self._accepting(conn, row)
             self._open_part(row, number)
             part = conn.execute(
                 "SELECT * FROM multipart_parts WHERE multipart_id=? AND part_number=?",
@@ -220,8 +262,7 @@ class UploadHandlers:
         """POST …/completion: join the parts into the session's file and ingest it."""
         with self.state.db.tx() as conn:
             row = self._multipart(conn, call)
-            if row["state"] != "open":
-                raise ApiError(409, f"multipart upload is {row['state']}")
+            self._accepting(conn, row)
             done = conn.execute(
                 "SELECT part_number FROM multipart_parts WHERE multipart_id=? AND completed=1 ORDER BY part_number",
                 (row["multipart_id"],),
@@ -292,6 +333,9 @@ class UploadHandlers:
             raise ApiError(403, problem)
 
     async def _receive(self, call: Call, limit: int) -> tuple[Path, Digests]:
+        declared = call.request.headers.get("content-length", "")
+        if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
+            raise ApiError(413, f"more than {limit} bytes")  # refused before any of the body is read
         staged, digests = self.state.blobs.new_staging_path(), Digests()
         chunks = call.request.stream()
         try:
@@ -346,8 +390,9 @@ class UploadHandlers:
         mid, number = call.path["multipartUploadId"], call.path["partNumber"]
         with self.state.db.read() as conn:
             row = conn.execute("SELECT * FROM multipart_uploads WHERE multipart_id=?", (mid,)).fetchone()
-        if row is None:
-            raise ApiError(404, "no such multipart upload")
+            if row is None:
+                raise ApiError(404, "no such multipart upload")
+            self._accepting(conn, row)
         self._open_part(row, number)
         _, length = part_range(row["size"], row["part_count"], number)
         with self.state.activity.receiving(row["session_id"]):
@@ -356,8 +401,14 @@ class UploadHandlers:
             staged.unlink(missing_ok=True)
             raise ApiError(400, f"part {number} must hold {length} bytes, got {digests.size}")
         etag = f'"{digests.md5.hexdigest()}"'
-        os.replace(staged, self._part_path(mid, number))
         with self.state.db.tx() as conn:
+            row = conn.execute("SELECT * FROM multipart_uploads WHERE multipart_id=?", (mid,)).fetchone()
+            try:
+                self._accepting(conn, row)  # cancelled while the bytes were arriving
+            except ApiError:
+                staged.unlink(missing_ok=True)
+                raise
+            os.replace(staged, self._part_path(mid, number))
             conn.execute(
                 "INSERT OR REPLACE INTO multipart_parts VALUES (?,?,?,?,0)",
                 (mid, number, length, etag),

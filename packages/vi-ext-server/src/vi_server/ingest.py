@@ -19,6 +19,7 @@ from typing import Any
 
 from vi_server import assets_store, sessions
 from vi_server.assets_store import NewContents
+from vi_server.fair_queue import FairQueue
 from vi_server.inspect_image import Declared, Received
 from vi_server.inspect_pool import InspectPool, Job, Outcome
 from vi_server.state import ServerState, now_ms
@@ -66,7 +67,7 @@ class Ingestor:
 
     def __init__(self, state: ServerState) -> None:
         self.state = state
-        self.queue: queue.Queue[Item | None] = queue.Queue()
+        self.queue: queue.Queue[Item | None] = FairQueue()  # round-robin across sessions
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
         self.pool = InspectPool(state.config.ingest_workers)

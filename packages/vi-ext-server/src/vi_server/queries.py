@@ -14,12 +14,13 @@
 from __future__ import annotations
 
 import ast
-import json
 import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from vi_server import json_guard
 
 Predicate = Callable[[Mapping[str, Any]], bool]
 
@@ -51,12 +52,17 @@ def parse_filter(text: str | Mapping[str, Any] | None) -> dict[str, Any]:
     if not stripped:
         return {}
     try:
-        value = json.loads(stripped)
-    except ValueError:
+        value = json_guard.loads(stripped)
+    except json_guard.NotJson:
         try:
             value = ast.literal_eval(stripped)
-        except (ValueError, SyntaxError, MemoryError, RecursionError) as exc:
+            json_guard.check(value)
+        except json_guard.JsonInputError as bad:
+            raise QueryError(f"filter refused: {bad}") from None
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as exc:
             raise QueryError('filter must be a JSON object, e.g. {"status": "error"}') from exc
+    except json_guard.JsonInputError as exc:
+        raise QueryError(f"filter refused: {exc}") from None
     if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
         raise QueryError("filter must be a JSON object with string keys")
     return value
@@ -118,8 +124,8 @@ class Clause:
 
 def _literal(text: str) -> Any:
     try:
-        return json.loads(text)
-    except ValueError:
+        return json_guard.loads(text)
+    except json_guard.NotJson:
         if len(text) >= 2 and text[0] == text[-1] == "'":
             return text[1:-1]
         return text
@@ -135,7 +141,10 @@ def parse_query(text: str | None) -> list[Clause]:
         if match is None:
             raise QueryError(f"cannot parse query clause {part!r}: expected `key == value`")
         key, op, raw = match.groups()
-        clauses.append(Clause(key, op, _literal(raw)))
+        try:
+            clauses.append(Clause(key, op, _literal(raw)))
+        except json_guard.JsonInputError as exc:
+            raise QueryError(f"query value refused: {exc}") from None
     return clauses
 
 

@@ -13,7 +13,9 @@ import uvicorn
 from vi_server.app import create_app
 from vi_server.db import Database
 from vi_server.faults import FaultPlan, fault_middleware
+from vi_server.http_guard import protocol_for
 from vi_server.keys import key_hash, new_organization_id, new_secret_key
+from vi_server.limits import Limits
 from vi_server.private_files import private_dir, write_private_text
 from vi_server.state import ServerConfig, now_ms
 
@@ -83,6 +85,7 @@ def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 0, log_leve
     # The event loop releases the GIL on every socket and file call; with the default 5 ms switch
     # interval each re-acquire can wait that long behind a worker thread (measured in `make bench`).
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+    limits = Limits.from_env()  # a malformed VI_SERVER_* variable stops the start here
     sock = bind(host, port)
     actual = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
@@ -98,8 +101,15 @@ def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 0, log_leve
         print(f"vi_server fault layer on: {plan.rates} (seed {config.fault_seed})", flush=True)
     server = uvicorn.Server(
         # h11 + asyncio, pinned: httptools refuses very long (valid) URLs with its own text/plain 400.
+        # The h11 protocol is wrapped to close connections whose headers or body are too slow.
         uvicorn.Config(
-            app, log_level=log_level, access_log=False, timeout_keep_alive=30, lifespan="on", http="h11", loop="asyncio"
+            app,
+            log_level=log_level,
+            access_log=False,
+            timeout_keep_alive=30,
+            lifespan="on",
+            http=protocol_for(limits),
+            loop="asyncio",
         )
     )
     server.run(sockets=[sock])

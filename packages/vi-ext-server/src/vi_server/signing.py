@@ -7,6 +7,8 @@ import hmac
 import time
 from urllib.parse import quote
 
+MAX_EXPIRES_DIGITS = 12  # seconds since the epoch: 12 digits last until the year 33658
+
 
 def signature(secret: bytes, method: str, path: str, expires: int) -> str:
     """Return the hex HMAC-SHA256 of ``METHOD\\npath\\nexpires``."""
@@ -25,7 +27,7 @@ def sign_url(
 
 def verify(secret: bytes, method: str, path: str, expires: str | None, sig: str | None, now: float) -> str | None:
     """Return why the request is refused, or ``None`` when the signature holds."""
-    if not expires or not sig or not (expires.isascii() and expires.isdigit()):
+    if not expires or not sig or not (expires.isascii() and expires.isdigit()) or len(expires) > MAX_EXPIRES_DIGITS:
         return "the URL is not signed"
     expected = signature(secret, method, path, int(expires)).encode()
     if not hmac.compare_digest(expected, sig.encode("utf-8", "replace")):

@@ -12,7 +12,6 @@ official client sends).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -26,11 +25,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from vi_server import json_guard
 from vi_server.errors import ApiError, error_response
+from vi_server.limits import Limits
 
 SPEC_DIR = Path(__file__).resolve().parent / "spec"
 METHODS = ("get", "put", "post", "delete", "patch")
-_INT = re.compile(r"^-?\d+$")
+_INT = re.compile(r"^-?[0-9]+$")
+MAX_MESSAGE = 500  # error messages are clipped: a huge invalid value is never echoed back
+
+
+def clip(message: str, limit: int = MAX_MESSAGE) -> str:
+    """``message`` cut to ``limit`` characters (marked with an ellipsis when cut)."""
+    return message if len(message) <= limit else message[:limit] + "… (truncated)"
 
 
 @dataclass
@@ -140,6 +147,8 @@ class Validator:
         """Turn a path/query string into the type its schema wants, where it can."""
         resolved = _deref(self.spec, schema)
         if resolved.get("type") == "integer" and _INT.match(raw):
+            if len(raw.lstrip("-")) > json_guard.MAX_INT_DIGITS:
+                raise ValueError("integer out of range")
             return int(raw)
         return raw
 
@@ -149,9 +158,11 @@ def build_routes(
     handlers: dict[str, SyncHandler | AsyncHandler],
     authenticate: Authenticator,
     streaming: set[str],
+    limits: Limits | None = None,
 ) -> list[Route]:
     """Routes for every path of ``spec``; handlers are looked up by operationId."""
     validator = Validator(spec)
+    bounds = limits or Limits()
     by_path: dict[str, dict[str, Operation]] = {}
     for op in operations(spec):
         if op.operation_id not in handlers:
@@ -166,7 +177,7 @@ def build_routes(
             if op is None:
                 return error_response(405, f"{request.method} is not allowed here", {"Allow": allow})
             try:
-                call = await _validated_call(op, request, validator, authenticate, streaming)
+                call = await _validated_call(op, request, validator, authenticate, streaming, bounds)
                 handler: Any = handlers[op.operation_id]
                 if op.operation_id in streaming:
                     streamed: Response = await handler(call)
@@ -174,7 +185,7 @@ def build_routes(
                 result: Response = await run_in_threadpool(handler, call)
                 return result
             except ApiError as exc:
-                return error_response(exc.status, exc.message, exc.headers)
+                return error_response(exc.status, clip(exc.message), exc.headers)
 
         return endpoint
 
@@ -190,6 +201,7 @@ async def _validated_call(
     validator: Validator,
     authenticate: Authenticator,
     streaming: set[str],
+    limits: Limits,
 ) -> Call:
     path_values = dict(request.path_params)
     org_id = authenticate(request, path_values) if op.secured else ""
@@ -213,40 +225,65 @@ async def _validated_call(
             problem = _json_parameter_problem(validator, schema, raw)
             value: Any = raw
         else:
-            value = validator.coerce(schema, raw)
+            try:
+                value = validator.coerce(schema, raw)
+            except ValueError as exc:
+                raise ApiError(400, f"{where} parameter {name!r}: {exc}") from None
             problem = validator.errors(schema, value)
         if problem is not None:
             raise ApiError(400, f"{where} parameter {name!r}: {problem}")
         (path if where == "path" else query)[name] = value
     call = Call(op, request, path, query, org_id=org_id)
     if op.body_schema is not None and op.body_json:
-        call.body = await _json_body(request, op, validator)
+        body = await read_body(request, limits.body_limit(op.operation_id))
+        # Parsing and validating a large body takes long: off the event loop, so others are served.
+        call.body = await run_in_threadpool(_json_body, body, op, validator)
     elif op.body_schema is None and op.operation_id not in streaming:
-        await request.body()  # drain and ignore: these operations take no body
+        await read_body(request, limits.max_json_body_bytes)  # drain and ignore: these take no body
     return call
 
 
 def _json_parameter_problem(validator: Validator, schema: dict[str, Any], raw: str) -> str | None:
     """Why a JSON-content parameter's text breaks its schema; ``None`` when it fits or is not JSON."""
     try:
-        decoded = json.loads(raw)
-    except ValueError:
+        decoded = json_guard.loads(raw)
+    except json_guard.NotJson:
         return None  # not JSON: the handler decides (see the module docstring)
+    except json_guard.JsonInputError as exc:  # hostile JSON (too deep, huge integers, lone surrogates)
+        return str(exc)
     return validator.errors(schema, decoded)
 
 
-async def _json_body(request: Request, op: Operation, validator: Validator) -> Any:
-    raw = await request.body()
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, or 413 as soon as it is known to exceed ``limit`` bytes.
+
+    A declared ``Content-Length`` over the limit is refused before any of the body is read;
+    a chunked body is read only up to the limit.
+    """
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
+        raise ApiError(413, f"the request body is larger than this route accepts ({limit} bytes)")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, f"the request body is larger than this route accepts ({limit} bytes)")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _json_body(raw: bytes, op: Operation, validator: Validator) -> Any:
     if not raw.strip():
         if op.body_required:
             raise ApiError(400, "a JSON request body is required")
         return None
     try:
-        body = json.loads(raw)
-    except ValueError as exc:
-        raise ApiError(400, f"the body is not valid JSON: {exc}") from exc
+        body = json_guard.loads(raw)
+    except json_guard.JsonInputError as exc:
+        raise ApiError(400, f"the body is refused: {exc}") from None
     assert op.body_schema is not None
     problem = validator.errors(op.body_schema, body)
     if problem is not None:
-        raise ApiError(400, f"invalid body: {problem}")
+        raise ApiError(400, clip(f"invalid body: {problem}"))
     return body
