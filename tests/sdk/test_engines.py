@@ -63,3 +63,17 @@ def test_dask_engine_in_process_cluster() -> None:
 def test_unknown_engine() -> None:
     with pytest.raises(ViValidationError, match="unknown engine 'ray'"):
         make_engine("ray")
+
+
+def test_a_new_local_dask_cluster_listens_on_loopback_only() -> None:
+    pytest.importorskip("distributed", reason="Dask is an optional extra: pip install 'vi-ext[dask]'")
+    psutil = pytest.importorskip("psutil", reason="psutil (a Dask dependency) lists the listening sockets")
+    from vi_ext.distributed.engines import DaskEngine
+
+    engine = DaskEngine(processes=0)
+    try:
+        addresses = {c.laddr.ip for c in psutil.Process().net_connections("inet") if c.status == "LISTEN"}
+    finally:
+        engine.close()
+    assert addresses
+    assert addresses <= {"127.0.0.1"}, addresses

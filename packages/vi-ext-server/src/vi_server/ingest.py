@@ -203,10 +203,6 @@ class Ingestor:
             except Exception:  # e.g. the disk is full: try again on the next tick
                 log.exception("sweep failed; retried")
 
-    def ingest(self, session_id: str, idx: int) -> None:
-        """Ingest one file (see `ingest_batch`)."""
-        self.ingest_batch([(session_id, idx)])
-
     def ingest_batch(self, items: list[Item]) -> None:
         """Claim files in one transaction, inspect them outside the lock, record them in one transaction.
 

@@ -8,8 +8,6 @@ from typing import Any
 
 from vi_server.signing import quote_segment, sign_url
 
-SOURCE = ("managed", "datature", "default")
-
 
 def composite(org_id: str, dataset_id: str) -> str:
     """The dataset path segment ``{org}_{ds}``."""

@@ -121,9 +121,10 @@ class DaskEngine:
             else:
                 # in-process clusters talk over inproc://; process clusters stay on loopback
                 where = {"host": "127.0.0.1"} if processes > 0 else {}
+                # their HTTP servers (dashboard, health) on loopback too, on free ports
                 cluster = distributed.LocalCluster(
                     n_workers=max(processes, 1), threads_per_worker=1, processes=processes > 0,
-                    dashboard_address=None, **where,
+                    dashboard_address="127.0.0.1:0", worker_dashboard_address="127.0.0.1:0", **where,
                 )  # fmt: skip
                 self._owned.append(cluster)
                 client = distributed.Client(cluster)
