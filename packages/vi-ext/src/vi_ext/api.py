@@ -12,6 +12,7 @@ import httpx
 from vi_ext._version import __version__
 from vi_ext.config import Credentials
 from vi_ext.errors import (
+    ConflictAfterRetry,
     ViConflictError,
     ViError,
     ViNetworkError,
@@ -102,10 +103,6 @@ class ApiClient:
     def close(self) -> None:
         """Close the connection pool."""
         self.http.close()
-
-
-class ConflictAfterRetry(ViConflictError):
-    """A 409 answering a re-sent request: the first attempt may have done the work itself."""
 
 
 def send(http: httpx.Client, request: dict[str, Any]) -> httpx.Response:

@@ -15,7 +15,9 @@ import httpx
 
 from vi_ext import models as m
 from vi_ext.checksums import file_sha256
-from vi_ext.download_paths import TEMP_PREFIX, UnsafePathError, check_root, prepare_parent, remove_leftovers
+from vi_ext.codes import FailureCode
+from vi_ext.download_paths import TEMP_PREFIX, check_root, prepare_parent, remove_leftovers
+from vi_ext.errors import UnsafePathError
 from vi_ext.files import safe_relative
 from vi_ext.progress import DOWNLOAD, Reporter
 from vi_ext.results import AssetDownloadResult, DownloadFailure
@@ -113,13 +115,16 @@ class Downloader:
     def _one(self, asset: m.Asset, root: Path, overwrite: bool, result: AssetDownloadResult) -> None:
         relative = safe_relative(asset.filename)
         if relative is None:
-            message = "UNSAFE_FILENAME: unsafe filename refused (it could escape save_dir or is reserved on Windows)"
+            message = (
+                f"{FailureCode.UNSAFE_FILENAME}: unsafe filename refused "
+                "(it could escape save_dir or is reserved on Windows)"
+            )
             self._record(result, "failed", DownloadFailure(asset.asset_id, asset.filename, message))
             return
         try:
             target = prepare_parent(root, relative)
         except (UnsafePathError, OSError) as exc:
-            code = exc.code if isinstance(exc, UnsafePathError) else "DOWNLOAD_FAILED"
+            code = FailureCode.UNSAFE_PATH if isinstance(exc, UnsafePathError) else FailureCode.DOWNLOAD_FAILED
             self._record(result, "failed", DownloadFailure(asset.asset_id, asset.filename, f"{code}: {exc}"))
             return
         if not overwrite and already_there(target, asset):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from vi_ext.codes import FailureCode
+
 if TYPE_CHECKING:
     from vi_ext.results import AssetUploadResult
 
@@ -140,6 +142,30 @@ class ViDownloadError(ViError):
     """A download as a whole could not proceed."""
 
     default_code = "DownloadFailed"
+
+
+class ConflictAfterRetry(ViConflictError):
+    """A 409 answering a re-sent request: the first attempt may have done the work itself."""
+
+
+class PaginationError(ViError):
+    """The server repeated a page token (it would loop forever)."""
+
+    default_code = "PaginationError"
+
+
+class ManifestError(ViValidationError):
+    """A manifest line is not valid; the message names the file and the line."""
+
+
+class UnsafePathError(Exception):
+    """A download target that would be reached through a link or a non-directory (a per-file failure)."""
+
+    code = FailureCode.UNSAFE_PATH
+
+
+class ShardCrashed(Exception):
+    """A shard's process died (and its retries too)."""
 
 
 # What the official client reports for gateway statuses whose body names no code.

@@ -6,15 +6,11 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Generic, TypeVar
 
-from vi_ext.errors import ViError
+from vi_ext.errors import PaginationError
+
+__all__ = ["PaginatedResponse", "PaginationError"]
 
 T = TypeVar("T")
-
-
-class PaginationError(ViError):
-    """The server repeated a page token (it would loop forever)."""
-
-    default_code = "PaginationError"
 
 
 class PaginatedResponse(Generic[T]):

@@ -26,18 +26,18 @@ from vi_ext._generated.api.datasets import (
 )
 from vi_ext._generated.api.ingestion import get_asset_ingestion_session, list_asset_ingestion_sessions
 from vi_ext._generated.types import UNSET
-from vi_ext.api import ConflictAfterRetry
 from vi_ext.checksums import file_digest
 from vi_ext.download import Downloader
 from vi_ext.enums import FailureMode, ResourceRetentionMode, wire_value
-from vi_ext.errors import ViFileTooLargeError, ViNotFoundError, ViValidationError
+from vi_ext.errors import ConflictAfterRetry, ViFileTooLargeError, ViNotFoundError, ViValidationError
 from vi_ext.files import TOO_LARGE, LocalFile, PathsArg, discover, normalize_prefix
 from vi_ext.pagination import PaginatedResponse
 from vi_ext.polling import wait_for
 from vi_ext.progress import CallbackReporter, ProgressCallback
 from vi_ext.results import AssetDownloadResult, AssetUploadResult
 from vi_ext.types import AssetSortCriterion, PaginationParams
-from vi_ext.upload import SOURCE, CustomMetadataArg, Uploader, UploadOptions
+from vi_ext.upload import CustomMetadataArg, Uploader, UploadOptions
+from vi_ext.wire import SOURCE, composite_dataset_id, short_dataset_id
 
 if TYPE_CHECKING:
     from vi_ext.client import Client
@@ -100,8 +100,7 @@ class _Resource:
     def _dataset_path(self, dataset_id: str) -> str:
         """The composite path segment; a composite id given by the caller is accepted as is."""
         _check_id(dataset_id, "dataset_id")
-        prefix = f"{self._org}_"
-        return dataset_id if dataset_id.startswith(prefix) else prefix + dataset_id
+        return composite_dataset_id(self._org, dataset_id)
 
 
 class DatasetsResource(_Resource):
@@ -567,7 +566,7 @@ class AssetsResource(_Resource):
             ViNotFoundError: The dataset does not exist.
             ViDownloadError: ``save_dir/<dataset_id>`` is a symbolic link.
         """
-        short = dataset_id.removeprefix(f"{self._org}_")
+        short = short_dataset_id(dataset_id, self._org)
         filtered = bool(filter_criteria) or bool(metadata_query)
         total = 0 if filtered else self._client.datasets.get(dataset_id).statistic.asset_total
         total_bytes = 0

@@ -6,10 +6,11 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vi_ext.enums import AssetIngestionError
 from vi_ext.files import NOT_SENT, display_path
 from vi_ext.models import AssetIngestionSession
 
-SERVER_SKIPPED = "EUNKNOWN"
+SERVER_SKIPPED = AssetIngestionError.EUNKNOWN  # the server's code for files not ingested: the session stopped
 
 
 @dataclass(frozen=True)

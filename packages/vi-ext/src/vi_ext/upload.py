@@ -24,6 +24,7 @@ from vi_ext._generated.api.ingestion import (
 from vi_ext.api import ApiClient
 from vi_ext.breaker import Breaker
 from vi_ext.checksums import file_crc32c
+from vi_ext.codes import FailureCode
 from vi_ext.custom_metadata import CustomMetadataArg, resolve
 from vi_ext.errors import ViError, ViNetworkError, ViUploadError, ViUploadInterruptedError
 from vi_ext.files import NOT_SENT, UNREADABLE, LocalFile, Selection, display_path
@@ -31,15 +32,14 @@ from vi_ext.multipart import MultipartUploader
 from vi_ext.overwrites import existing_names
 from vi_ext.polling import wait_for
 from vi_ext.progress import INGEST, UPLOAD, Reporter
-from vi_ext.results import AssetUploadResult, FileFailure, first_cause
+from vi_ext.results import SERVER_SKIPPED, AssetUploadResult, FileFailure, first_cause
 from vi_ext.retry import RetryPolicy
 from vi_ext.signed_put import PutClosed, PutDone, PutFailed, PutRefresh, signed_put
+from vi_ext.wire import SOURCE
 
 __all__ = ["SOURCE", "UPLOAD_FAILED", "CustomMetadataArg", "UploadOptions", "Uploader"]
 
-SOURCE = ("managed", "datature", "default")
-UPLOAD_FAILED = "UPLOAD_FAILED"
-SERVER_SKIPPED = "EUNKNOWN"  # the server's code for files it did not ingest because the session stopped
+UPLOAD_FAILED = FailureCode.UPLOAD_FAILED
 URL_REFRESH_ROUNDS = 3
 STOPPED = "not sent: the session stopped after the first failure (FailAfterOne)"
 RESUME = "run the same upload again with skip_existing=True (CLI: --skip-existing) to send only what is missing"
