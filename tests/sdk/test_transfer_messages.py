@@ -58,7 +58,8 @@ def test_a_download_refused_twice_names_the_refresh(tmp_path: Path) -> None:
 
     messages, refreshed = download(tmp_path, httpx.MockTransport(refuse))
     assert messages == ["the download URL was refused even after a refresh"]
-    assert calls == ["/a", "/b"] and len(refreshed) == 1
+    assert calls == ["/a", "/b"]
+    assert len(refreshed) == 1
 
 
 def test_an_expired_download_url_is_refreshed_before_anything_is_sent(tmp_path: Path) -> None:
@@ -70,7 +71,8 @@ def test_an_expired_download_url_is_refreshed_before_anything_is_sent(tmp_path: 
 
     messages, refreshed = download(tmp_path, httpx.MockTransport(count), expiry=1000)
     assert messages == ["the download URL was refused even after a refresh"]
-    assert calls == [] and len(refreshed) == 1
+    assert calls == []
+    assert len(refreshed) == 1
 
 
 def test_a_download_that_keeps_failing_names_its_attempts(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,11 +25,12 @@ from vi_ext.breaker import Breaker
 from vi_ext.convert import string_map
 from vi_ext.errors import ViConflictError, ViError
 from vi_ext.files import LocalFile
-from vi_ext.retry import RetryPolicy
+from vi_ext.retry import DeadUrl, RetryPolicy
 from vi_ext.signed_put import PutClosed, PutDone, PutFailed, signed_put
 
 CHUNK = 1 << 20
 URL_ATTEMPTS = 3
+log = logging.getLogger(__name__)
 
 
 def part_ranges(size: int, part_count: int) -> list[tuple[int, int]]:
@@ -126,6 +128,11 @@ class MultipartUploader:
                 return PutFailed(f"part {number}: {outcome.message}", unreachable=outcome.unreachable)
             if isinstance(outcome, PutClosed):
                 return PutClosed(f"part {number}: {outcome.message}")
+            if isinstance(outcome, DeadUrl):
+                log.info(
+                    "part %d of %s: the signed URL is dead (403 or expired): asking for a fresh one", number, path.name
+                )
+                continue
             if isinstance(outcome, PutDone):
                 reported = {name: outcome.headers.get(name, "") for name in url.response_headers}
                 completion: dict[str, object] = {"responseHeaders": reported}
