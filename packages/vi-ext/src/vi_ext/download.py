@@ -124,7 +124,7 @@ class Downloader:
         try:
             target = prepare_parent(root, relative)
         except (UnsafePathError, OSError) as exc:
-            code = FailureCode.UNSAFE_PATH if isinstance(exc, UnsafePathError) else FailureCode.DOWNLOAD_FAILED
+            code = exc.code if isinstance(exc, UnsafePathError) else FailureCode.DOWNLOAD_FAILED
             self._record(result, "failed", DownloadFailure(asset.asset_id, asset.filename, f"{code}: {exc}"))
             return
         if not overwrite and already_there(target, asset):
