@@ -23,7 +23,7 @@ from vi_ext.errors import UnsafePathError
 from vi_ext.files import safe_relative
 from vi_ext.progress import DOWNLOAD, Reporter
 from vi_ext.results import AssetDownloadResult, DownloadFailure
-from vi_ext.retry import DeadUrl, Done, Fail, Outcome, Retry, RetryPolicy, parse_retry_after, retryable_status, retrying
+from vi_ext.retry import DeadUrl, Done, Fail, Outcome, Retry, RetryPolicy, retry_after_of, retryable_status, retrying
 from vi_ext.wire import url_expired
 
 CHUNK = 256 * 1024
@@ -181,8 +181,7 @@ class Downloader:
                     return DeadUrl()
                 if response.status_code >= 400:
                     if retryable_status(response.status_code):
-                        retry_after = parse_retry_after(response.headers.get("retry-after"))
-                        return Retry(f"HTTP {response.status_code}", retry_after)
+                        return Retry(f"HTTP {response.status_code}", retry_after_of(response.headers))
                     return Fail(f"storage answered HTTP {response.status_code}")
                 for chunk in response.iter_bytes(CHUNK):
                     out.write(chunk)

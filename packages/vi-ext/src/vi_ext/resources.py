@@ -526,8 +526,8 @@ class AssetsResource(_Resource):
             return self._api.call(
                 list_asset_ingestion_sessions,
                 lambda d: PaginatedResponse(
-                    [convert.session(g.AssetIngestionSession.from_dict(i), self._org) for i in d["items"]],
-                    d.get("nextPage"), fetch,
+                    [convert.session(g.AssetIngestionSession.from_dict(i), self._org) for i in convert.page_items(d)],
+                    convert.next_page(d), fetch,
                 ),
                 self._org, path, *SOURCE, p=token or UNSET, s=params.page_size,
             )  # fmt: skip

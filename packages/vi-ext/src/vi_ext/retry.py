@@ -20,6 +20,7 @@ from typing import Generic, TypeVar
 import httpx
 
 from vi_ext.breaker import Breaker, origin
+from vi_ext.wire import RETRY_AFTER
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -69,6 +70,11 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def retry_after_of(headers: httpx.Headers) -> float | None:
+    """Seconds from the ``Retry-After`` header of an answer; ``None`` if absent/invalid."""
+    return parse_retry_after(headers.get(RETRY_AFTER))
 
 
 RETRYABLE_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError,)
@@ -242,7 +248,7 @@ class RetryTransport(httpx.BaseTransport):
             if not retryable_status(response.status_code) or not may_resend(request, response.status_code):
                 return Done(response)
             last[:] = [response]
-            return Retry(f"HTTP {response.status_code}", parse_retry_after(response.headers.get("retry-after")))
+            return Retry(f"HTTP {response.status_code}", retry_after_of(response.headers))
 
         outcome = retrying(attempt, self.policy, self.sleep, url=request.url)
         if isinstance(outcome, Done):

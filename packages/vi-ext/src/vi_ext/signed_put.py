@@ -17,7 +17,7 @@ from typing import BinaryIO
 import httpx
 
 from vi_ext.breaker import Breaker
-from vi_ext.retry import DeadUrl, Done, Fail, Outcome, Retry, RetryPolicy, parse_retry_after, retryable_status, retrying
+from vi_ext.retry import DeadUrl, Done, Fail, Outcome, Retry, RetryPolicy, retry_after_of, retryable_status, retrying
 from vi_ext.wire import url_expired
 
 BodyOpener = Callable[[], AbstractContextManager[BinaryIO | Iterator[bytes]]]
@@ -97,7 +97,7 @@ def signed_put(
             return Done(PutClosed(problem))
         if not retryable_status(response.status_code):
             return Fail(problem)
-        return Retry(problem, parse_retry_after(response.headers.get("retry-after")))
+        return Retry(problem, retry_after_of(response.headers))
 
     outcome = retrying(attempt, policy, sleep, breaker, url)
     return outcome.value if isinstance(outcome, Done) else outcome

@@ -11,6 +11,12 @@ import time
 SOURCE: tuple[str, str, str] = ("managed", "datature", "default")
 """The asset source path segments ``(kind, provider, name)`` of every upload and listing."""
 
+RETRY_AFTER = "retry-after"
+"""The header with the server's wait before a retry (delta-seconds or an HTTP date)."""
+
+TRACE_CONTEXT = "x-cloud-trace-context"
+"""The header carrying the server's trace id (``TRACE_ID/SPAN_ID;o=1``)."""
+
 EXPIRY_MARGIN = 2.0
 """Seconds a signed URL must still be valid for before it is used; closer to expiry it counts as dead."""
 
