@@ -143,3 +143,72 @@ def test_the_api_raises_the_last_error_when_its_budget_is_spent() -> None:
     with pytest.raises(Exception, match="cannot reach the server: refused"):
         client.datasets.get("ds")
     assert len(calls) == RetryPolicy().max_retries + 1
+
+
+def multipart_upload(
+    tmp_path: Path, part_answer: httpx.Response | None, url_status: int = 200
+) -> tuple[Any, list[str]]:
+    """Upload one file in one part; storage answers ``part_answer`` to every part PUT."""
+    fake = FakeVi()
+    multipart = copy.deepcopy(SCHEMAS["MultipartUpload"]["example"])
+    multipart["status"]["partCount"] = 1
+    multipart["multipartUploadId"] = "m1"
+    calls: list[str] = []
+
+    def api(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path.endswith("/multipartUploads"):
+            return httpx.Response(201, json=multipart)
+        if path.endswith("/multipartUploads/m1/parts/1"):
+            calls.append("url")
+            if url_status != 200:
+                return httpx.Response(url_status, json={"message": "no URL for you"})
+            url = {"method": "PUT", "url": "http://storage.test/s0/big.jpg", "expiry": 4102444800000,
+                   "responseHeaders": [], "responseBody": False}  # fmt: skip
+            return httpx.Response(200, json=url)
+        if request.method == "DELETE" and path.endswith("/multipartUploads/m1"):
+            calls.append("abort")
+            return httpx.Response(200, json=multipart)
+        return fake.api(request)
+
+    def storage(request: httpx.Request) -> httpx.Response:
+        calls.append("put")
+        assert part_answer is not None
+        return part_answer
+
+    write_image(tmp_path / "imgs" / "big.jpg", seed=2)
+    client = Client(KEY, ORG, "http://vi.test", transport=httpx.MockTransport(api),
+                    storage_transport=httpx.MockTransport(storage), sleep=lambda _: None)  # fmt: skip
+    result = client.assets.upload("ds", tmp_path / "imgs", multipart_threshold=1, failure_mode="FailAfterAll",
+                                  wait_until_done=False, show_progress=False)  # fmt: skip
+    return [(f.code, f.message) for f in result.failures], calls
+
+
+def test_a_part_refused_three_times_is_aborted(tmp_path: Path) -> None:
+    failures, calls = multipart_upload(tmp_path, httpx.Response(403))
+    assert failures == [
+        ("UPLOAD_FAILED", "multipart upload failed and was aborted: part 1: storage refused 3 fresh URLs (403)")
+    ]
+    assert calls == ["url", "put"] * 3 + ["abort"]
+
+
+def test_a_part_answered_400_is_aborted(tmp_path: Path) -> None:
+    failures, calls = multipart_upload(tmp_path, httpx.Response(400, text="bad part"))
+    assert failures == [
+        ("UPLOAD_FAILED", "multipart upload failed and was aborted: part 1: storage answered HTTP 400: bad part")
+    ]
+    assert calls == ["url", "put", "abort"]
+
+
+def test_a_part_closed_by_storage_is_not_an_upload_failure(tmp_path: Path) -> None:
+    failures, calls = multipart_upload(tmp_path, httpx.Response(409, text="stopped"))
+    assert failures == [
+        ("NOT_SENT", "not sent: multipart upload failed and was aborted: part 1: storage answered HTTP 409: stopped")
+    ]
+    assert calls == ["url", "put", "abort"]
+
+
+def test_a_part_url_the_api_refuses_is_aborted(tmp_path: Path) -> None:
+    failures, calls = multipart_upload(tmp_path, None, url_status=400)
+    assert failures == [("UPLOAD_FAILED", "multipart upload failed and was aborted: no URL for you (HTTP 400)")]
+    assert calls == ["url", "abort"]

@@ -87,21 +87,25 @@ class MultipartUploader:
         except ViError as exc:
             return PutFailed(f"cannot start the multipart upload: {exc}")
         mid = created.multipart_upload_id
+        problem: PutFailed | PutClosed | None = None
         try:
             for number, (offset, length) in enumerate(part_ranges(f.size, created.status.part_count), start=1):
                 problem = self._part(org, dataset, source, mid, number, f.path, offset, length)
                 if problem is not None:
-                    raise _PartFailed(problem)
-            self.api.call(complete_multipart_upload, None, org, dataset, *source, mid)
-        except (ViError, _PartFailed, ValueError) as exc:
-            with contextlib.suppress(ViError):
-                self.api.call(abort_multipart_upload, None, org, dataset, *source, mid)
-            message = f"multipart upload failed and was aborted: {exc}"
-            if isinstance(exc, ViConflictError) or (isinstance(exc, _PartFailed) and exc.closed):
-                return PutClosed(message)
-            unreachable = isinstance(exc, _PartFailed) and exc.unreachable
-            return PutFailed(message, unreachable=unreachable)
-        return None
+                    break
+            else:
+                self.api.call(complete_multipart_upload, None, org, dataset, *source, mid)
+                return None
+        except ViConflictError as exc:
+            problem = PutClosed(str(exc))
+        except (ViError, ValueError) as exc:
+            problem = PutFailed(str(exc))
+        with contextlib.suppress(ViError):
+            self.api.call(abort_multipart_upload, None, org, dataset, *source, mid)
+        message = f"multipart upload failed and was aborted: {problem.message}"
+        if isinstance(problem, PutClosed):
+            return PutClosed(message)
+        return PutFailed(message, unreachable=problem.unreachable)
 
     def _part(
         self,
@@ -144,12 +148,3 @@ class MultipartUploader:
                 )  # fmt: skip
                 return None
         return PutFailed(f"part {number}: storage refused {URL_ATTEMPTS} fresh URLs (403)")
-
-
-class _PartFailed(Exception):
-    """A part could not be uploaded."""
-
-    def __init__(self, outcome: PutFailed | PutClosed) -> None:
-        super().__init__(outcome.message)
-        self.closed = isinstance(outcome, PutClosed)
-        self.unreachable = isinstance(outcome, PutFailed) and outcome.unreachable
