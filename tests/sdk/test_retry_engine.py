@@ -45,7 +45,7 @@ def test_retrying_sleeps_between_attempts_and_stops_when_done() -> None:
 def test_retrying_gives_up_after_the_budget_naming_the_attempts() -> None:
     seen, attempt = script(*[Retry("HTTP 503")] * 4)
     outcome = retrying(attempt, POLICY, lambda _: None)
-    assert outcome == Fail("HTTP 503 (after 4 attempts)", "HTTP 503", 4)
+    assert outcome == Fail("HTTP 503 (after 4 attempts)", "HTTP 503", 4, exhausted=True)
     assert seen == [1, 2, 3, 4]
 
 

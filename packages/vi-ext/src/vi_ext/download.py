@@ -150,7 +150,7 @@ class Downloader:
             if isinstance(outcome, Done):
                 return
             if isinstance(outcome, Fail):
-                if outcome.attempts:  # the retry budget ran out
+                if outcome.exhausted:
                     raise RuntimeError(f"download failed after {outcome.attempts} attempts: {outcome.problem}")
                 raise RuntimeError(outcome.message)
             if refreshed:

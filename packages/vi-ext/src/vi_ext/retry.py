@@ -134,6 +134,7 @@ class Fail:
         unreadable: the local file could not be read.
         unreachable: the call's breaker is open: the endpoint stopped answering.
         transport: the last attempt got no answer at all.
+        exhausted: the retry budget ran out (``message`` then ends with the attempt count).
     """
 
     message: str
@@ -142,6 +143,7 @@ class Fail:
     unreadable: bool = False
     unreachable: bool = False
     transport: bool = False
+    exhausted: bool = False
 
 
 Outcome = Done[T] | Retry | DeadUrl | Fail
@@ -183,7 +185,7 @@ def retrying(
         wait = policy.delay(number, outcome.retry_after)
         if wait is None:
             message = f"{outcome.problem} (after {number} attempts)"
-            return Fail(message, outcome.problem, number, transport=outcome.transport)
+            return Fail(message, outcome.problem, number, transport=outcome.transport, exhausted=True)
         log.debug("retry %d of %s in %.2f s: %s", number, _shown(url), wait, outcome.problem)
         sleep(wait)
 
