@@ -19,7 +19,6 @@ from tools.generate import ROOT
 from vi_ext import Client, PaginationError, ViServerError, ViTimeoutError, ViValidationError
 from vi_ext.checksums import signed_crc32c
 from vi_ext.config import resolve
-from vi_ext.convert import short_dataset_id
 from vi_ext.enums import AssetIngestionError
 from vi_ext.errors import ViAuthenticationError, ViConfigurationError, ViRateLimitError
 from vi_ext.files import discover, safe_relative
@@ -27,6 +26,7 @@ from vi_ext.models import AssetIngestionEventError, AssetIngestionEventUnknown
 from vi_ext.polling import poll_delays
 from vi_ext.retry import RetryPolicy, parse_retry_after
 from vi_ext.thread_clients import ThreadClients
+from vi_ext.wire import short_dataset_id
 
 SCHEMAS = yaml.safe_load((ROOT / "openapi.yaml").read_text())["components"]["schemas"]
 ORG = "org-1"

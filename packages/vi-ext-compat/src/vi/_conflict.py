@@ -9,7 +9,11 @@ OFFICIAL = "vi-sdk"
 
 
 def official_sdk_version() -> str | None:
-    """Return the installed version of the official ``vi-sdk`` distribution, or None."""
+    """The installed version of the official ``vi-sdk`` distribution.
+
+    Returns:
+        The version, or ``None`` when it is not installed.
+    """
     try:
         return version(OFFICIAL)
     except PackageNotFoundError:
@@ -17,7 +21,14 @@ def official_sdk_version() -> str | None:
 
 
 def conflict_message(official: str) -> str:
-    """The warning text for an environment that also has ``vi-sdk`` ``official`` installed."""
+    """The warning text for an environment that also has the official ``vi-sdk`` installed.
+
+    Args:
+        official: the installed ``vi-sdk`` version.
+
+    Returns:
+        The message: what conflicts and how to keep one.
+    """
     return (
         f"the `vi` package of vi-ext-compat conflicts with the official vi-sdk {official} installed in this "
         "environment: both install a top-level `vi`, so whichever was installed last owns it and "

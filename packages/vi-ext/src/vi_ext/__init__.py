@@ -2,6 +2,7 @@
 
 from vi_ext._version import __version__
 from vi_ext.client import Client
+from vi_ext.codes import FailureCode
 from vi_ext.enums import (
     AssetIngestionError,
     FailureMode,
@@ -10,6 +11,7 @@ from vi_ext.enums import (
     SortOrder,
 )
 from vi_ext.errors import (
+    PaginationError,
     ViAuthenticationError,
     ViConfigurationError,
     ViConflictError,
@@ -25,7 +27,7 @@ from vi_ext.errors import (
     ViUploadError,
     ViValidationError,
 )
-from vi_ext.pagination import PaginatedResponse, PaginationError
+from vi_ext.pagination import PaginatedResponse
 from vi_ext.progress import ProgressEvent
 from vi_ext.results import AssetDownloadResult, AssetUploadResult, FileFailure
 from vi_ext.types import AssetCustomMetadata, AssetSortCriterion, PaginationParams
@@ -37,6 +39,7 @@ __all__ = [
     "AssetSortCriterion",
     "AssetUploadResult",
     "Client",
+    "FailureCode",
     "FailureMode",
     "FileFailure",
     "PaginatedResponse",

@@ -12,6 +12,7 @@ import httpx
 from vi_ext._version import __version__
 from vi_ext.config import Credentials
 from vi_ext.errors import (
+    ConflictAfterRetry,
     ViConflictError,
     ViError,
     ViNetworkError,
@@ -21,7 +22,8 @@ from vi_ext.errors import (
     trace_id,
 )
 from vi_ext.redirects import MAX_REDIRECTS, refuse_unsafe_redirects
-from vi_ext.retry import ATTEMPTS, RESEND, UNSEEN_ONLY, RetryPolicy, RetryTransport, parse_retry_after
+from vi_ext.retry import ATTEMPTS, RESEND, UNSEEN_ONLY, RetryPolicy, RetryTransport, retry_after_of
+from vi_ext.wire import TRACE_CONTEXT
 
 T = TypeVar("T")
 USER_AGENT = f"vi-ext/{__version__} (+httpx/{httpx.__version__})"
@@ -96,16 +98,12 @@ class ApiClient:
             raise ViServerError(
                 f"unexpected answer from {request['method'].upper()} {request['url']}: {exc!r} ({snippet!r})",
                 status_code=response.status_code,
-                request_id=trace_id(response.headers.get("x-cloud-trace-context")),
+                request_id=trace_id(response.headers.get(TRACE_CONTEXT)),
             ) from exc
 
     def close(self) -> None:
         """Close the connection pool."""
         self.http.close()
-
-
-class ConflictAfterRetry(ViConflictError):
-    """A 409 answering a re-sent request: the first attempt may have done the work itself."""
 
 
 def send(http: httpx.Client, request: dict[str, Any]) -> httpx.Response:
@@ -125,8 +123,8 @@ def send(http: httpx.Client, request: dict[str, Any]) -> httpx.Response:
         error = error_from_response(
             response.status_code,
             response.content,
-            parse_retry_after(response.headers.get("retry-after")),
-            trace_id(response.headers.get("x-cloud-trace-context")),
+            retry_after_of(response.headers),
+            trace_id(response.headers.get(TRACE_CONTEXT)),
         )
         if isinstance(error, ViConflictError) and response.request.extensions.get(ATTEMPTS, 1) > 1:
             error = ConflictAfterRetry(

@@ -9,12 +9,15 @@ Any HTTP answer, even a 5xx, proves the endpoint alive and resets it.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class Breaker:
             self.endpoint, self.last_error = origin(url), error
             if not self._open and should_open(self._streak, self._started, now, self.rule):
                 self._open = True
+                log.info("circuit breaker open: %s (%d failed attempts in a row)", self.describe(), self._streak)
             return self._open
 
     def describe(self) -> str:

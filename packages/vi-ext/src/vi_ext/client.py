@@ -50,6 +50,24 @@ class Client:
         sleep: Callable[[float], None] = time.sleep,
         proxy: str | None = None,
     ) -> None:
+        """Resolve the credentials and prepare the connection pools (nothing is sent yet).
+
+        Args:
+            secret_key: the secret key (overrides the source's, see above).
+            organization_id: the organization id (overrides the source's).
+            endpoint: the API base URL (overrides the source's; default ``https://api.vi.datature.com``).
+            config_file: a JSON file used as the whole source of credentials (the environment is then not read).
+            timeout: seconds per request (connecting: at most 30).
+            max_retries: retries of a failed request or transfer (connection errors, 408, 429, 5xx).
+            max_workers: the default number of concurrent transfers.
+            transport: an httpx transport for API requests (tests; used as is).
+            storage_transport: an httpx transport for signed-URL transfers (tests; used as is).
+            sleep: waits between retries (injectable for tests).
+            proxy: a proxy URL for every request (default: the ``*_PROXY`` environment variables).
+
+        Raises:
+            ViConfigurationError: the credentials are missing or invalid, or a proxy setting is malformed.
+        """
         creds = config.resolve(secret_key, organization_id, endpoint, Path(config_file) if config_file else None)
         table = proxy_table()
         for value in [proxy] if proxy is not None else [table[k] for k in ("http", "https", "all") if k in table]:

@@ -8,6 +8,7 @@ from vi_ext import models as m
 from vi_ext._generated import models as g
 from vi_ext._generated.types import Unset
 from vi_ext.enums import AssetIngestionError, ConditionStatus, FailureMode, ResourceRetentionMode, known
+from vi_ext.wire import short_dataset_id
 
 T = TypeVar("T")
 
@@ -27,12 +28,6 @@ def next_page(envelope: dict[str, Any]) -> str | None:
     """The ``nextPage`` token of a listing envelope; absent, null or empty means the last page."""
     token = envelope.get("nextPage")
     return token if isinstance(token, str) and token else None
-
-
-def short_dataset_id(composite: str, organization_id: str) -> str:
-    """Strip exactly the ``{organization_id}_`` prefix (ids may contain underscores)."""
-    prefix = f"{organization_id}_"
-    return composite[len(prefix) :] if composite.startswith(prefix) else composite
 
 
 def resource_metadata(src: g.ResourceMetadata) -> m.ResourceMetadata:

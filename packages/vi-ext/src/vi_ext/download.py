@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import logging
 import os
 import tempfile
 import threading
@@ -15,17 +17,17 @@ import httpx
 
 from vi_ext import models as m
 from vi_ext.checksums import file_sha256
-from vi_ext.download_paths import TEMP_PREFIX, UnsafePathError, check_root, prepare_parent, remove_leftovers
+from vi_ext.codes import FailureCode
+from vi_ext.download_paths import TEMP_PREFIX, check_root, prepare_parent, remove_leftovers
+from vi_ext.errors import UnsafePathError
 from vi_ext.files import safe_relative
 from vi_ext.progress import DOWNLOAD, Reporter
 from vi_ext.results import AssetDownloadResult, DownloadFailure
-from vi_ext.retry import RetryPolicy, parse_retry_after, retryable_status
+from vi_ext.retry import DeadUrl, Done, Fail, Outcome, Retry, RetryPolicy, retry_after_of, retryable_status, retrying
+from vi_ext.wire import url_expired
 
 CHUNK = 256 * 1024
-
-
-class _Expired(Exception):
-    """The download URL is dead; fetch a fresh one."""
+log = logging.getLogger(__name__)
 
 
 def already_there(target: Path, asset: m.Asset) -> bool:
@@ -113,13 +115,16 @@ class Downloader:
     def _one(self, asset: m.Asset, root: Path, overwrite: bool, result: AssetDownloadResult) -> None:
         relative = safe_relative(asset.filename)
         if relative is None:
-            message = "UNSAFE_FILENAME: unsafe filename refused (it could escape save_dir or is reserved on Windows)"
+            message = (
+                f"{FailureCode.UNSAFE_FILENAME}: unsafe filename refused "
+                "(it could escape save_dir or is reserved on Windows)"
+            )
             self._record(result, "failed", DownloadFailure(asset.asset_id, asset.filename, message))
             return
         try:
             target = prepare_parent(root, relative)
         except (UnsafePathError, OSError) as exc:
-            code = exc.code if isinstance(exc, UnsafePathError) else "DOWNLOAD_FAILED"
+            code = exc.code if isinstance(exc, UnsafePathError) else FailureCode.DOWNLOAD_FAILED
             self._record(result, "failed", DownloadFailure(asset.asset_id, asset.filename, f"{code}: {exc}"))
             return
         if not overwrite and already_there(target, asset):
@@ -133,29 +138,39 @@ class Downloader:
         self._record(result, "downloaded", nbytes=asset.metadata.file_size)
 
     def _fetch(self, asset: m.Asset, target: Path) -> None:
-        refreshed = False
-        attempt = 0
-        while True:
-            attempt += 1
-            url = asset.contents.asset if asset.contents else None
-            try:
-                if url is None or (url.expiry and url.expiry / 1000 < time.time() + 2):
-                    raise _Expired
-                self._stream(url, asset, target)
-                return
-            except _Expired:
-                if refreshed:
-                    raise RuntimeError("the download URL was refused even after a refresh") from None
-                asset, refreshed = self.refresh(asset.asset_id), True
-                attempt = 0
-                continue
-            except (httpx.TransportError, _Retryable) as exc:
-                wait = self.policy.delay(attempt, getattr(exc, "retry_after", None))
-                if wait is None:
-                    raise RuntimeError(f"download failed after {attempt} attempts: {exc}") from exc
-                self.sleep(wait)
+        """Download one asset to ``target`` on the retry engine; a dead URL is refreshed once.
 
-    def _stream(self, url: m.Contents, asset: m.Asset, target: Path) -> None:
+        Raises:
+            RuntimeError: the download failed (the message says why); ``OSError``: writing failed.
+        """
+        for refreshed in (False, True):
+            url = asset.contents.asset if asset.contents else None
+            attempt = functools.partial(self._attempt, asset, target)
+            outcome = retrying(attempt, self.policy, self.sleep, url=url.url if url else "")
+            if isinstance(outcome, Done):
+                return
+            if isinstance(outcome, Fail):
+                if outcome.exhausted:
+                    raise RuntimeError(f"download failed after {outcome.attempts} attempts: {outcome.problem}")
+                raise RuntimeError(outcome.message)
+            if refreshed:
+                break
+            log.info("the download URL of asset %s is dead (403 or expired): fetching a fresh one", asset.asset_id)
+            asset = self.refresh(asset.asset_id)
+        raise RuntimeError("the download URL was refused even after a refresh")
+
+    def _attempt(self, asset: m.Asset, target: Path, _number: int) -> Outcome[None]:
+        """One try: `DeadUrl` when the URL is missing or expiring, else the outcome of `_stream`."""
+        url = asset.contents.asset if asset.contents else None
+        if url is None or url_expired(url.expiry):
+            return DeadUrl()
+        try:
+            return self._stream(url, asset, target)
+        except httpx.TransportError as exc:
+            return Retry(str(exc), transport=True)
+
+    def _stream(self, url: m.Contents, asset: m.Asset, target: Path) -> Outcome[None]:
+        """GET into a temp file, verify size and sha256, rename into place (``Done``) or say why not."""
         digest = hashlib.sha256()
         size = 0
         fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
@@ -163,26 +178,21 @@ class Downloader:
             stream = self.storage().stream("GET", url.url, headers=url.headers or {})
             with os.fdopen(fd, "wb") as out, stream as response:
                 if response.status_code == 403:
-                    raise _Expired
+                    return DeadUrl()
                 if response.status_code >= 400:
                     if retryable_status(response.status_code):
-                        raise _Retryable(response.status_code, parse_retry_after(response.headers.get("retry-after")))
-                    raise RuntimeError(f"storage answered HTTP {response.status_code}")
+                        return Retry(f"HTTP {response.status_code}", retry_after_of(response.headers))
+                    return Fail(f"storage answered HTTP {response.status_code}")
                 for chunk in response.iter_bytes(CHUNK):
                     out.write(chunk)
                     digest.update(chunk)
                     size += len(chunk)
             if size != asset.metadata.file_size:
-                raise _Retryable(0, None, f"size mismatch: expected {asset.metadata.file_size}, got {size}")
+                return Retry(f"size mismatch: expected {asset.metadata.file_size}, got {size}")
             if asset.metadata.hash.algorithm.lower() == "sha256" and digest.hexdigest() != asset.metadata.hash.contents:
-                raise _Retryable(0, None, "sha256 mismatch")
+                return Retry("sha256 mismatch")
             os.replace(tmp, target)
+            return Done(None)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-
-
-class _Retryable(Exception):
-    def __init__(self, status: int, retry_after: float | None, message: str = "") -> None:
-        super().__init__(message or f"HTTP {status}")
-        self.retry_after = retry_after

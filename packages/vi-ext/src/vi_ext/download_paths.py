@@ -12,17 +12,11 @@ import os
 import re
 from pathlib import Path, PurePosixPath
 
-from vi_ext.errors import ViDownloadError
+from vi_ext.errors import UnsafePathError, ViDownloadError
 
 TEMP_PREFIX = ".vi-part-"
 # what `tempfile.mkstemp(prefix=TEMP_PREFIX)` makes: 8 characters of [a-z0-9_], no suffix
 _TEMP_NAME = re.compile(re.escape(TEMP_PREFIX) + r"[a-z0-9_]{8}")
-
-
-class UnsafePathError(Exception):
-    """A download target that would be reached through a link or a non-directory."""
-
-    code = "UNSAFE_PATH"
 
 
 def is_link(path: Path) -> bool:

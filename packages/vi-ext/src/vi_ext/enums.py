@@ -65,7 +65,15 @@ class ConditionStatus(StrEnum):
 
 
 def known(cls: type[E], value: str) -> E | str:
-    """The enum member for ``value``, or the value itself when this client does not know it."""
+    """The enum member for ``value``, or the value itself when this client does not know it.
+
+    Args:
+        cls: the enum.
+        value: the wire string.
+
+    Returns:
+        The member, or ``value`` unchanged.
+    """
     try:
         return cls(value)
     except ValueError:
@@ -73,5 +81,12 @@ def known(cls: type[E], value: str) -> E | str:
 
 
 def wire_value(value: Enum | str) -> str:
-    """The wire string of an enum member or a plain string."""
+    """The wire string of an enum member or a plain string.
+
+    Args:
+        value: an enum member or a string.
+
+    Returns:
+        The member's value, or the string.
+    """
     return str(value.value) if isinstance(value, Enum) else str(value)

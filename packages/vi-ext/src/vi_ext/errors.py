@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from vi_ext.codes import FailureCode
+
 if TYPE_CHECKING:
     from vi_ext.results import AssetUploadResult
 
@@ -28,6 +30,15 @@ class ViError(Exception):
         retry_after: float | None = None,
         request_id: str | None = None,
     ) -> None:
+        """An error with its message and what the server said.
+
+        Args:
+            message: what went wrong, for a person.
+            status_code: the HTTP status, if an answer came.
+            error_code: the server's (or the client's) error code (default: the class's).
+            retry_after: seconds from ``Retry-After``, if sent.
+            request_id: the server's trace id, if sent.
+        """
         super().__init__(message)
         self.message = message
         self.status_code = status_code
@@ -96,6 +107,13 @@ class ViTimeoutError(ViError):
     default_code = "TimeoutError"
 
     def __init__(self, message: str, *, partial_result: Any = None, **kwargs: Any) -> None:
+        """A timeout.
+
+        Args:
+            message: what timed out.
+            partial_result: what was known when the deadline passed (e.g. an `AssetUploadResult`).
+            **kwargs: as for `ViError`.
+        """
         super().__init__(message, **kwargs)
         self.partial_result = partial_result
 
@@ -112,6 +130,13 @@ class ViUploadError(ViError):
     default_code = "UploadFailed"
 
     def __init__(self, message: str, *, result: AssetUploadResult | None = None, **kwargs: Any) -> None:
+        """An upload that could not go on.
+
+        Args:
+            message: why.
+            result: what was done before it stopped.
+            **kwargs: as for `ViError`.
+        """
         super().__init__(message, **kwargs)
         self.result = result
 
@@ -142,12 +167,43 @@ class ViDownloadError(ViError):
     default_code = "DownloadFailed"
 
 
+class ConflictAfterRetry(ViConflictError):
+    """A 409 answering a re-sent request: the first attempt may have done the work itself."""
+
+
+class PaginationError(ViError):
+    """The server repeated a page token (it would loop forever)."""
+
+    default_code = "PaginationError"
+
+
+class ManifestError(ViValidationError):
+    """A manifest line is not valid; the message names the file and the line."""
+
+
+class UnsafePathError(Exception):
+    """A download target that would be reached through a link or a non-directory (a per-file failure)."""
+
+    code = FailureCode.UNSAFE_PATH
+
+
+class ShardCrashed(Exception):
+    """A shard's process died (and its retries too)."""
+
+
 # What the official client reports for gateway statuses whose body names no code.
 _GATEWAY_CODES = {502: "NetworkError", 503: "ServiceUnavailable", 504: "TimeoutError"}
 
 
 def trace_id(header: str | None) -> str | None:
-    """The trace id of an ``x-cloud-trace-context`` header (``TRACE_ID/SPAN_ID;o=1``), if any."""
+    """The trace id of an ``x-cloud-trace-context`` header (``TRACE_ID/SPAN_ID;o=1``).
+
+    Args:
+        header: the header's value, if sent.
+
+    Returns:
+        The trace id, or ``None``.
+    """
     if not header:
         return None
     value = header.split("/", 1)[0].split(";", 1)[0].strip()

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from vi_ext.codes import FailureCode
 from vi_ext.errors import ViValidationError
 
 MIME_BY_EXTENSION = {
@@ -17,14 +18,14 @@ MIME_BY_EXTENSION = {
 }  # fmt: skip
 SUPPORTED_EXTENSIONS = frozenset(MIME_BY_EXTENSION)
 
-# Client-side failure codes (server codes such as ECORRUPT come from ingestion).
-UNSUPPORTED = "UNSUPPORTED_EXTENSION"
-EMPTY = "EMPTY_FILE"
-TOO_LARGE = "FILE_TOO_LARGE"
-UNREADABLE = "UNREADABLE"
-DUPLICATE = "DUPLICATE_FILENAME"
-INVALID_NAME = "INVALID_FILENAME"  # not valid UTF-8 (e.g. b"caf\xe9.png" on Linux), or too long
-NOT_SENT = "NOT_SENT"  # never sent: the upload (or its session) stopped first
+# Short names of the client-side failure codes (see `vi_ext.codes.FailureCode`).
+UNSUPPORTED = FailureCode.UNSUPPORTED_EXTENSION
+EMPTY = FailureCode.EMPTY_FILE
+TOO_LARGE = FailureCode.FILE_TOO_LARGE
+UNREADABLE = FailureCode.UNREADABLE
+DUPLICATE = FailureCode.DUPLICATE_FILENAME
+INVALID_NAME = FailureCode.INVALID_FILENAME
+NOT_SENT = FailureCode.NOT_SENT
 MAX_FILENAME = 1024  # the spec's maxLength for an asset filename
 
 PathsArg = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]

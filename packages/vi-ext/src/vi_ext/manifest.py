@@ -17,13 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vi_ext.errors import ViValidationError
+from vi_ext.errors import ManifestError as ManifestError  # re-exported: imported from here
 
 CRC32C_MAX = 0xFFFFFFFF
-
-
-class ManifestError(ViValidationError):
-    """A manifest line is not valid; the message names the file and the line."""
 
 
 @dataclass(frozen=True)

@@ -151,7 +151,11 @@ class Asset:
         print(self.describe())
 
     def describe(self) -> str:
-        """The summary `info` prints."""
+        """The summary `info` prints.
+
+        Returns:
+            Several lines: id, filename, dataset, kind, size, status, hash, annotations, times, metadata.
+        """
         m = self.metadata
         lines = [
             f"Asset {self.asset_id}",
@@ -263,7 +267,11 @@ class AssetIngestionSessionStatus:
         return self.progressCount
 
     def errors(self) -> dict[str, str]:
-        """Error code by filename, from every Error event."""
+        """Error code by filename, from every Error event.
+
+        Returns:
+            ``{filename: code}`` (e.g. ``ECORRUPT``).
+        """
         out: dict[str, str] = {}
         for event in self.events:
             if isinstance(event, AssetIngestionEventError):
@@ -271,7 +279,11 @@ class AssetIngestionSessionStatus:
         return out
 
     def corrections(self) -> dict[str, str]:
-        """The server's explanation by filename, from every Error event."""
+        """The server's explanation by filename, from every Error event.
+
+        Returns:
+            ``{filename: explanation}``.
+        """
         out: dict[str, str] = {}
         for event in self.events:
             if isinstance(event, AssetIngestionEventError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,11 +25,12 @@ from vi_ext.breaker import Breaker
 from vi_ext.convert import string_map
 from vi_ext.errors import ViConflictError, ViError
 from vi_ext.files import LocalFile
-from vi_ext.retry import RetryPolicy
+from vi_ext.retry import DeadUrl, RetryPolicy
 from vi_ext.signed_put import PutClosed, PutDone, PutFailed, signed_put
 
 CHUNK = 1 << 20
 URL_ATTEMPTS = 3
+log = logging.getLogger(__name__)
 
 
 def part_ranges(size: int, part_count: int) -> list[tuple[int, int]]:
@@ -85,21 +87,25 @@ class MultipartUploader:
         except ViError as exc:
             return PutFailed(f"cannot start the multipart upload: {exc}")
         mid = created.multipart_upload_id
+        problem: PutFailed | PutClosed | None = None
         try:
             for number, (offset, length) in enumerate(part_ranges(f.size, created.status.part_count), start=1):
                 problem = self._part(org, dataset, source, mid, number, f.path, offset, length)
                 if problem is not None:
-                    raise _PartFailed(problem)
-            self.api.call(complete_multipart_upload, None, org, dataset, *source, mid)
-        except (ViError, _PartFailed, ValueError) as exc:
-            with contextlib.suppress(ViError):
-                self.api.call(abort_multipart_upload, None, org, dataset, *source, mid)
-            message = f"multipart upload failed and was aborted: {exc}"
-            if isinstance(exc, ViConflictError) or (isinstance(exc, _PartFailed) and exc.closed):
-                return PutClosed(message)
-            unreachable = isinstance(exc, _PartFailed) and exc.unreachable
-            return PutFailed(message, unreachable=unreachable)
-        return None
+                    break
+            else:
+                self.api.call(complete_multipart_upload, None, org, dataset, *source, mid)
+                return None
+        except ViConflictError as exc:
+            problem = PutClosed(str(exc))
+        except (ViError, ValueError) as exc:
+            problem = PutFailed(str(exc))
+        with contextlib.suppress(ViError):
+            self.api.call(abort_multipart_upload, None, org, dataset, *source, mid)
+        message = f"multipart upload failed and was aborted: {problem.message}"
+        if isinstance(problem, PutClosed):
+            return PutClosed(message)
+        return PutFailed(message, unreachable=problem.unreachable)
 
     def _part(
         self,
@@ -126,6 +132,11 @@ class MultipartUploader:
                 return PutFailed(f"part {number}: {outcome.message}", unreachable=outcome.unreachable)
             if isinstance(outcome, PutClosed):
                 return PutClosed(f"part {number}: {outcome.message}")
+            if isinstance(outcome, DeadUrl):
+                log.info(
+                    "part %d of %s: the signed URL is dead (403 or expired): asking for a fresh one", number, path.name
+                )
+                continue
             if isinstance(outcome, PutDone):
                 reported = {name: outcome.headers.get(name, "") for name in url.response_headers}
                 completion: dict[str, object] = {"responseHeaders": reported}
@@ -137,12 +148,3 @@ class MultipartUploader:
                 )  # fmt: skip
                 return None
         return PutFailed(f"part {number}: storage refused {URL_ATTEMPTS} fresh URLs (403)")
-
-
-class _PartFailed(Exception):
-    """A part could not be uploaded."""
-
-    def __init__(self, outcome: PutFailed | PutClosed) -> None:
-        super().__init__(outcome.message)
-        self.closed = isinstance(outcome, PutClosed)
-        self.unreachable = isinstance(outcome, PutFailed) and outcome.unreachable

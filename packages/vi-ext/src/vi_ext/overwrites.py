@@ -12,6 +12,7 @@ import json
 from collections.abc import Collection, Iterator
 from typing import Any
 
+from vi_ext import convert
 from vi_ext._generated.api.assets import list_assets
 from vi_ext._generated.api.datasets import get_dataset
 from vi_ext._generated.models import YesNo
@@ -81,9 +82,9 @@ def _listed(api: ApiClient, org: str, dataset: str, query: dict[str, Any]) -> It
     token: str | None = None
     while True:
         page: dict[str, Any] = api.call(list_assets, lambda d: d, org, dataset, p=token or UNSET, s=PAGE, **query)
-        for item in page.get("items") or []:
+        for item in convert.page_items(page):
             if isinstance(item, dict) and isinstance(item.get("filename"), str):
                 yield item["filename"]
-        token = page.get("nextPage")
+        token = convert.next_page(page)
         if not token:
             return

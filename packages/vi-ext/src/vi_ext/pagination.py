@@ -6,27 +6,37 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Generic, TypeVar
 
-from vi_ext.errors import ViError
+from vi_ext.errors import PaginationError
+
+__all__ = ["PaginatedResponse", "PaginationError"]
 
 T = TypeVar("T")
-
-
-class PaginationError(ViError):
-    """The server repeated a page token (it would loop forever)."""
-
-    default_code = "PaginationError"
 
 
 class PaginatedResponse(Generic[T]):
     """One page of a listing (``.items``, ``.next_page``), iterable over all pages from here on."""
 
     def __init__(self, items: list[T], next_page: str | None, fetch: Callable[[str], PaginatedResponse[T]]) -> None:
+        """A page as the server sent it.
+
+        Args:
+            items: this page's items.
+            next_page: the token of the next page (``None`` on the last page).
+            fetch: gets the page of a token.
+        """
         self.items = items
         self.next_page = next_page
         self._fetch = fetch
 
     def __iter__(self) -> Iterator[PaginatedResponse[T]]:
-        """This page (no re-fetch), then every following page; memory stays flat."""
+        """This page (no re-fetch), then every following page; memory stays flat.
+
+        Yields:
+            Each page in turn.
+
+        Raises:
+            PaginationError: the server repeated a page token (it would loop forever).
+        """
         seen: set[str] = set()
         page: PaginatedResponse[T] = self
         while True:
@@ -42,8 +52,15 @@ class PaginatedResponse(Generic[T]):
     def all_items(self, prefetch: bool = True) -> Iterator[T]:
         """Every item of this and the following pages, fetched lazily.
 
-        With ``prefetch`` the next page is requested while this one is consumed (at most two
-        pages are held, so memory stays flat in the number of items).
+        Args:
+            prefetch: request the next page while this one is consumed (at most two pages are
+                held, so memory stays flat in the number of items).
+
+        Yields:
+            Every item in order.
+
+        Raises:
+            PaginationError: the server repeated a page token.
         """
         if not prefetch:
             for page in self:

@@ -41,6 +41,13 @@ def eta_by_files(total_files: int, total_bytes: int) -> bool:
 
     Many small files take as long per file as per byte, so their ETA follows files; a few large
     files follow bytes.
+
+    Args:
+        total_files: files in the phase.
+        total_bytes: bytes in the phase.
+
+    Returns:
+        ``True`` to count files.
     """
     return total_files >= 2 and total_bytes < SMALL_FILE_BYTES * total_files
 
@@ -48,15 +55,40 @@ def eta_by_files(total_files: int, total_bytes: int) -> bool:
 class Reporter(Protocol):
     """What transfers report to (thread-safe)."""
 
-    def start(self, phase: str, total_files: int, total_bytes: int) -> None: ...
-    def advance(self, files: int = 0, nbytes: int = 0) -> None: ...
-    def close(self) -> None: ...
+    def start(self, phase: str, total_files: int, total_bytes: int) -> None:
+        """Begin a phase.
+
+        Args:
+            phase: ``upload``, ``ingest`` or ``download``.
+            total_files: files in the phase.
+            total_bytes: bytes in the phase.
+        """
+        ...
+
+    def advance(self, files: int = 0, nbytes: int = 0) -> None:
+        """Record finished files and bytes.
+
+        Args:
+            files: files finished since the last call.
+            nbytes: bytes finished since the last call.
+        """
+        ...
+
+    def close(self) -> None:
+        """End the last phase."""
+        ...
 
 
 class CallbackReporter:
     """Calls ``callback`` (and optionally draws rich bars) as work advances."""
 
     def __init__(self, callback: ProgressCallback | None, show: bool) -> None:
+        """Report to ``callback`` and, with ``show``, to rich progress bars on stderr.
+
+        Args:
+            callback: called with a `ProgressEvent` at every start and advance.
+            show: draw progress bars.
+        """
         self.callback = callback
         self.lock = threading.Lock()
         self.phase = ""
@@ -82,7 +114,13 @@ class CallbackReporter:
             self._rich.start()
 
     def start(self, phase: str, total_files: int, total_bytes: int) -> None:
-        """Begin a phase (``upload``, ``ingest`` or ``download``)."""
+        """Begin a phase.
+
+        Args:
+            phase: ``upload``, ``ingest`` or ``download``.
+            total_files: files in the phase.
+            total_bytes: bytes in the phase (0: unknown).
+        """
         with self.lock:
             self.phase, self.totals, self.done = phase, (total_files, total_bytes), [0, 0]
             self.by_files = eta_by_files(total_files, total_bytes) or not total_bytes
@@ -96,7 +134,12 @@ class CallbackReporter:
         self._emit(event)
 
     def advance(self, files: int = 0, nbytes: int = 0) -> None:
-        """Record finished files and bytes."""
+        """Record finished files and bytes.
+
+        Args:
+            files: files finished since the last call.
+            nbytes: bytes finished since the last call.
+        """
         with self.lock:
             self.done[0] += files
             self.done[1] += nbytes

@@ -26,18 +26,18 @@ from vi_ext._generated.api.datasets import (
 )
 from vi_ext._generated.api.ingestion import get_asset_ingestion_session, list_asset_ingestion_sessions
 from vi_ext._generated.types import UNSET
-from vi_ext.api import ConflictAfterRetry
 from vi_ext.checksums import file_digest
 from vi_ext.download import Downloader
 from vi_ext.enums import FailureMode, ResourceRetentionMode, wire_value
-from vi_ext.errors import ViFileTooLargeError, ViNotFoundError, ViValidationError
+from vi_ext.errors import ConflictAfterRetry, ViFileTooLargeError, ViNotFoundError, ViValidationError
 from vi_ext.files import TOO_LARGE, LocalFile, PathsArg, discover, normalize_prefix
 from vi_ext.pagination import PaginatedResponse
 from vi_ext.polling import wait_for
 from vi_ext.progress import CallbackReporter, ProgressCallback
 from vi_ext.results import AssetDownloadResult, AssetUploadResult
 from vi_ext.types import AssetSortCriterion, PaginationParams
-from vi_ext.upload import SOURCE, CustomMetadataArg, Uploader, UploadOptions
+from vi_ext.upload import CustomMetadataArg, Uploader, UploadOptions
+from vi_ext.wire import SOURCE, composite_dataset_id, short_dataset_id
 
 if TYPE_CHECKING:
     from vi_ext.client import Client
@@ -75,7 +75,21 @@ def update_body(
     description: str | None = None,
     preference: dict[str, bool | str] | None = None,
 ) -> dict[str, Any]:
-    """The flat PATCH body of `datasets.update` (the gateway refuses a ``{kind, spec}`` wrapper)."""
+    """The flat PATCH body of `datasets.update` (the gateway refuses a ``{kind, spec}`` wrapper).
+
+    Args:
+        spec: the official client's ``spec`` dict (only ``name``, ``description``, ``preference``).
+        metadata: string attributes, sent as ``{"metadata": {"attributes": ...}}``.
+        name: the new display name (overrides ``spec``).
+        description: the new description (overrides ``spec``).
+        preference: the new preferences (overrides ``spec``).
+
+    Returns:
+        The PATCH body.
+
+    Raises:
+        ViValidationError: an unknown field, an empty name, or nothing to update.
+    """
     body: dict[str, Any] = dict(spec or {})
     unknown = sorted(set(body) - set(_UPDATABLE))
     if unknown:
@@ -100,8 +114,7 @@ class _Resource:
     def _dataset_path(self, dataset_id: str) -> str:
         """The composite path segment; a composite id given by the caller is accepted as is."""
         _check_id(dataset_id, "dataset_id")
-        prefix = f"{self._org}_"
-        return dataset_id if dataset_id.startswith(prefix) else prefix + dataset_id
+        return composite_dataset_id(self._org, dataset_id)
 
 
 class DatasetsResource(_Resource):
@@ -145,14 +158,34 @@ class DatasetsResource(_Resource):
             return existing
 
     def get(self, dataset_id: str) -> m.Dataset:
-        """One dataset."""
+        """One dataset.
+
+        Args:
+            dataset_id: the dataset (short or composite id).
+
+        Returns:
+            The dataset.
+
+        Raises:
+            ViNotFoundError: no such dataset.
+        """
         return self._api.call(
             get_dataset, lambda d: convert.dataset(g.Dataset.from_dict(d), self._org), self._org,
             self._dataset_path(dataset_id),
         )  # fmt: skip
 
     def list(self, pagination: PaginationParams | dict[str, Any] | None = None) -> PaginatedResponse[m.Dataset]:
-        """A page of datasets, iterable over all pages."""
+        """A page of datasets, iterable over all pages.
+
+        Args:
+            pagination: page size and start token (`PaginationParams` or a dict of its fields).
+
+        Returns:
+            The first page; iterate it, or use ``.all_items()``, for the rest.
+
+        Raises:
+            ViValidationError: invalid pagination.
+        """
         params = PaginationParams.coerce(pagination)
 
         def fetch(token: str | None) -> PaginatedResponse[m.Dataset]:
@@ -255,7 +288,24 @@ class DatasetsResource(_Resource):
         wait_until_done: bool = True,
         timeout: float | None = 600.0,
     ) -> m.BulkDeleteSession:
-        """Delete every asset the filters select (all assets when none is given)."""
+        """Delete every asset the filters select (all assets when none is given).
+
+        Args:
+            dataset_id: the dataset (short or composite id).
+            filter_criteria: a filter (JSON string or dict), as for `AssetsResource.list`.
+            metadata_query: a metadata query.
+            rule_query: a rule query.
+            strict_query: whether the server checks the queries strictly.
+            wait_until_done: poll the deletion until it ends.
+            timeout: seconds to wait (``None``: no limit).
+
+        Returns:
+            The bulk-delete session (finished when ``wait_until_done``).
+
+        Raises:
+            ViNotFoundError: no such dataset.
+            ViTimeoutError: the deletion did not end within ``timeout``.
+        """
         path = self._dataset_path(dataset_id)
         spec = {"filter": _filter_text(filter_criteria), "metadataQuery": metadata_query, "ruleQuery": rule_query,
                 "strictQuery": strict_query}  # fmt: skip
@@ -294,7 +344,25 @@ class AssetsResource(_Resource):
         rule_query: str | None = None,
         strict_query: bool = False,
     ) -> PaginatedResponse[m.Asset]:
-        """A page of assets; iterate it for every page, or use ``.all_items()``."""
+        """A page of assets; iterate it for every page, or use ``.all_items()``.
+
+        Args:
+            dataset_id: the dataset (short or composite id).
+            pagination: page size and start token (`PaginationParams` or a dict of its fields).
+            contents: include signed download URLs.
+            sort_by: sort field and order (`AssetSortCriterion`, a criterion, or a dict).
+            filter_criteria: a filter (JSON string or dict).
+            metadata_query: a metadata query.
+            rule_query: a rule query.
+            strict_query: whether the server checks the queries strictly.
+
+        Returns:
+            The first page.
+
+        Raises:
+            ViValidationError: invalid pagination, sort or filter.
+            ViNotFoundError: no such dataset.
+        """
         path = self._dataset_path(dataset_id)
         params = PaginationParams.coerce(pagination)
         sort = AssetSortCriterion.coerce(sort_by)
@@ -323,7 +391,19 @@ class AssetsResource(_Resource):
         return fetch(params.page_token)
 
     def get(self, dataset_id: str, asset_id: str, contents: bool = False) -> m.Asset:
-        """One asset (``contents=True`` adds signed download URLs)."""
+        """One asset.
+
+        Args:
+            dataset_id: the dataset (short or composite id).
+            asset_id: the asset.
+            contents: include signed download URLs.
+
+        Returns:
+            The asset.
+
+        Raises:
+            ViNotFoundError: no such dataset or asset.
+        """
         return self._api.call(
             get_asset, lambda d: convert.asset(g.Asset.from_dict(d), self._org), self._org,
             self._dataset_path(dataset_id), _check_id(asset_id, "asset_id"),
@@ -331,7 +411,18 @@ class AssetsResource(_Resource):
         )  # fmt: skip
 
     def delete(self, dataset_id: str, asset_id: str) -> m.DeletedAsset:
-        """Delete one asset."""
+        """Delete one asset.
+
+        Args:
+            dataset_id: the dataset (short or composite id).
+            asset_id: the asset.
+
+        Returns:
+            The id of the deleted asset.
+
+        Raises:
+            ViNotFoundError: no such dataset or asset.
+        """
         self._api.call(delete_asset, None, self._org, self._dataset_path(dataset_id), _check_id(asset_id, "asset_id"))
         return m.DeletedAsset(asset_id)
 
@@ -435,8 +526,8 @@ class AssetsResource(_Resource):
             return self._api.call(
                 list_asset_ingestion_sessions,
                 lambda d: PaginatedResponse(
-                    [convert.session(g.AssetIngestionSession.from_dict(i), self._org) for i in d["items"]],
-                    d.get("nextPage"), fetch,
+                    [convert.session(g.AssetIngestionSession.from_dict(i), self._org) for i in convert.page_items(d)],
+                    convert.next_page(d), fetch,
                 ),
                 self._org, path, *SOURCE, p=token or UNSET, s=params.page_size,
             )  # fmt: skip
@@ -446,7 +537,20 @@ class AssetsResource(_Resource):
     def wait_until_done(
         self, dataset_id: str, asset_ingestion_session_id: str, timeout: float | None = 3600.0
     ) -> m.AssetIngestionSession:
-        """Poll a session until it ends (any terminal state); past ``timeout``, `ViTimeoutError`."""
+        """Poll an ingestion session until it ends (any terminal state).
+
+        Args:
+            dataset_id: the dataset (short or composite id).
+            asset_ingestion_session_id: the session.
+            timeout: seconds to wait (``None``: no limit).
+
+        Returns:
+            The session in its terminal state.
+
+        Raises:
+            ViNotFoundError: no such dataset or session.
+            ViTimeoutError: the session did not end within ``timeout``.
+        """
         path = self._dataset_path(dataset_id)
         sid = _check_id(asset_ingestion_session_id, "asset_ingestion_session_id")
         return wait_for(
@@ -482,8 +586,32 @@ class AssetsResource(_Resource):
     ) -> AssetUploadResult:
         """Upload files and folders (recursively); see the README for naming and failure rules.
 
-        ``paths`` is a path or any iterable of paths (e.g. ``Path.rglob`` results); ``prefix``
-        (e.g. ``"train/cat/"``) goes before every asset filename.
+        Args:
+            dataset_id: the dataset (short or composite id).
+            paths: a path or any iterable of paths (e.g. ``Path.rglob`` results).
+            wait_until_done: wait until the server has ingested every file.
+            failure_mode: ``FailAfterOne`` (stop at the first failure) or ``FailAfterAll``.
+            on_asset_overwritten: what happens to annotations of an asset replaced by a same-named file.
+            batch_size: files per ingestion session (1 to 10 000).
+            max_workers: concurrent transfers (the client's default when ``None``).
+            max_file_size: larger files are refused (``FILE_TOO_LARGE``) before anything is sent.
+            multipart_threshold: files of this size or more go up in parts.
+            skip_existing: files already in the dataset (same filename, size and hash) are not sent.
+            custom_metadata: metadata for every file, or a callable giving each file's (by local path).
+            show_progress: show a progress bar on stderr.
+            progress: called with a `ProgressEvent` as files finish.
+            timeout: seconds to wait for ingestion (``None``: no limit).
+            prefix: goes before every asset filename (e.g. ``"train/cat/"``).
+
+        Returns:
+            Counts per outcome, a `FileFailure` per failed file, and the sessions.
+
+        Raises:
+            ViValidationError: an invalid option or custom metadata (nothing is sent).
+            ViFileTooLargeError: a file over ``max_file_size`` under ``FailAfterOne`` (nothing is sent).
+            ViUploadInterruptedError: the endpoint stopped answering (``.result`` holds the rest).
+            ViUploadError: the upload could not go on (``.result`` holds what was done).
+            ViTimeoutError: ingestion did not end within ``timeout`` (``.partial_result``).
         """
         mode = wire_value(failure_mode) if isinstance(failure_mode, (Enum, str)) else failure_mode
         if mode not in _FAILURE_MODES:
@@ -567,7 +695,7 @@ class AssetsResource(_Resource):
             ViNotFoundError: The dataset does not exist.
             ViDownloadError: ``save_dir/<dataset_id>`` is a symbolic link.
         """
-        short = dataset_id.removeprefix(f"{self._org}_")
+        short = short_dataset_id(dataset_id, self._org)
         filtered = bool(filter_criteria) or bool(metadata_query)
         total = 0 if filtered else self._client.datasets.get(dataset_id).statistic.asset_total
         total_bytes = 0

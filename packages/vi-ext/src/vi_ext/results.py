@@ -6,10 +6,11 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vi_ext.enums import AssetIngestionError
 from vi_ext.files import NOT_SENT, display_path
 from vi_ext.models import AssetIngestionSession
 
-SERVER_SKIPPED = "EUNKNOWN"
+SERVER_SKIPPED = AssetIngestionError.EUNKNOWN  # the server's code for files not ingested: the session stopped
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,16 @@ class FileFailure:
 
 
 def first_cause(failures: Sequence[FileFailure], consequences: Collection[str] = ()) -> FileFailure | None:
-    """The failure that explains the others: the first (input order) whose path is not in
-    ``consequences`` (files only not sent or not ingested because a session or the upload stopped);
-    else the first failure; ``None`` when nothing failed."""
+    """The failure that explains the others.
+
+    Args:
+        failures: the failures in input order.
+        consequences: paths of files only not sent or not ingested because a session or the upload stopped.
+
+    Returns:
+        The first failure whose path is not in ``consequences``; else the first failure; ``None``
+        when nothing failed.
+    """
     for failure in failures:
         if failure.path not in consequences:
             return failure
@@ -95,7 +103,11 @@ class AssetUploadResult:
         return len(self.sessions)
 
     def summary(self) -> str:
-        """A human-readable summary: the cause first, then the failed files listed with their reasons."""
+        """A human-readable summary.
+
+        Returns:
+            The counts, the cause first, then the failed files listed with their reasons.
+        """
         state = "Upload Complete" if self.is_complete else "Upload In Progress"
         lines = [
             f"{state}: {self.total_succeeded}/{self.total_files} succeeded, {self.total_failed} failed"
@@ -154,7 +166,11 @@ class AssetDownloadResult:
         return str(self.save_dir)
 
     def summary(self) -> str:
-        """A human-readable summary."""
+        """A human-readable summary.
+
+        Returns:
+            The counts, the target folder and one line per failed asset.
+        """
         text = (
             f"{self.count} assets of {self.dataset_id}: {self.downloaded} downloaded, {self.skipped} already "
             f"present, {self.failed} failed -> {self.save_dir}"

@@ -1,4 +1,5 @@
-"""One signed-URL PUT with retries: the body is re-opened for every attempt, 403 asks for a new URL.
+"""One signed-URL PUT on the retry engine (`vi_ext.retry.retrying`): the body is re-opened for every
+attempt, 403 or an expiring URL asks for a new URL (`DeadUrl`).
 
 A 409 means storage no longer accepts this file (its session stopped, e.g. after the first error
 under FailAfterOne): never retried, never an upload failure of its own. An optional `Breaker`
@@ -16,7 +17,8 @@ from typing import BinaryIO
 import httpx
 
 from vi_ext.breaker import Breaker
-from vi_ext.retry import RetryPolicy, parse_retry_after, retryable_status
+from vi_ext.retry import DeadUrl, Done, Fail, Outcome, Retry, RetryPolicy, retry_after_of, retryable_status, retrying
+from vi_ext.wire import url_expired
 
 BodyOpener = Callable[[], AbstractContextManager[BinaryIO | Iterator[bytes]]]
 
@@ -30,29 +32,17 @@ class PutDone:
 
 
 @dataclass(frozen=True)
-class PutRefresh:
-    """The URL is dead (403 or expired): get a fresh one."""
-
-
-@dataclass(frozen=True)
 class PutClosed:
     """Storage answered 409: this file no longer accepts uploads (its session stopped)."""
 
     message: str
 
 
-@dataclass(frozen=True)
-class PutFailed:
-    """Gave up; ``message`` says why (``unreachable``: the call's breaker is open; ``transport``: the
-    last attempt got no answer at all)."""
+PutFailed = Fail
+"""Gave up (`vi_ext.retry.Fail`): ``unreachable`` when the call's breaker is open, ``transport`` when
+the last attempt got no answer at all, ``unreadable`` when the file could not be read."""
 
-    message: str
-    unreadable: bool = False
-    unreachable: bool = False
-    transport: bool = False
-
-
-PutOutcome = PutDone | PutRefresh | PutClosed | PutFailed
+PutOutcome = PutDone | DeadUrl | PutClosed | PutFailed
 
 
 def signed_put(
@@ -70,41 +60,44 @@ def signed_put(
     """Send ``size`` bytes with ``Content-Length`` (never chunked); retry transport errors, 408/429/5xx.
 
     Args:
+        storage: the HTTP client for storage (no API credentials).
+        method: the signed URL's method (``PUT``).
+        url: the signed URL.
+        headers: the headers the signature requires.
+        size: the exact body length.
+        open_body: opens the body afresh for every attempt.
+        policy: the retry budget and backoff.
+        sleep: waits between attempts (injectable for tests).
+        expiry_ms: the URL's expiry (epoch ms): a URL about to expire counts as dead (`DeadUrl`).
         breaker: consulted before every attempt and told of every answer and transport failure;
             once open, the PUT gives up at once (`PutFailed` with ``unreachable``).
+
+    Returns:
+        `PutDone`, `DeadUrl` (403 or expired: get a fresh URL), `PutClosed` (409) or `PutFailed`.
     """
-    attempt = 0
-    while True:
-        attempt += 1
-        if breaker is not None and breaker.is_open:
-            return PutFailed(f"not sent: {breaker.describe()}", unreachable=True)
-        if expiry_ms and expiry_ms / 1000 < time.time() + 2:
-            return PutRefresh()
-        retry_after: float | None = None
-        transport = False
+
+    def attempt(_: int) -> Outcome[PutDone | PutClosed]:
+        if url_expired(expiry_ms):
+            return DeadUrl()
         try:
             with open_body() as body:
                 response = storage.request(method, url, content=body, headers={**headers, "Content-Length": str(size)})
-            if breaker is not None:
-                breaker.answered()
-            if 200 <= response.status_code < 300:
-                return PutDone(response.headers, response.content)
-            if response.status_code == 403:
-                return PutRefresh()
-            problem = f"storage answered HTTP {response.status_code}: {response.text[:200]}"
-            if response.status_code == 409:
-                return PutClosed(problem)
-            if not retryable_status(response.status_code):
-                return PutFailed(problem)
-            retry_after = parse_retry_after(response.headers.get("retry-after"))
         except OSError as exc:
-            return PutFailed(f"cannot read the file: {exc}", unreadable=True)
+            return Fail(f"cannot read the file: {exc}", unreadable=True)
         except httpx.TransportError as exc:
-            problem = f"{type(exc).__name__}: {exc}"
-            transport = True
-            if breaker is not None and breaker.failed(url, problem):
-                return PutFailed(f"{problem}; {breaker.describe()}", unreachable=True)
-        wait = policy.delay(attempt, retry_after)
-        if wait is None:
-            return PutFailed(f"{problem} (after {attempt} attempts)", transport=transport)
-        sleep(wait)
+            return Retry(f"{type(exc).__name__}: {exc}", transport=True)
+        if breaker is not None:
+            breaker.answered()
+        if 200 <= response.status_code < 300:
+            return Done(PutDone(response.headers, response.content))
+        if response.status_code == 403:
+            return DeadUrl()
+        problem = f"storage answered HTTP {response.status_code}: {response.text[:200]}"
+        if response.status_code == 409:
+            return Done(PutClosed(problem))
+        if not retryable_status(response.status_code):
+            return Fail(problem)
+        return Retry(problem, retry_after_of(response.headers))
+
+    outcome = retrying(attempt, policy, sleep, breaker, url)
+    return outcome.value if isinstance(outcome, Done) else outcome

@@ -24,7 +24,17 @@ class PaginationParams:
 
     @classmethod
     def coerce(cls, value: PaginationParams | dict[str, Any] | None) -> PaginationParams:
-        """Accept the dataclass, a dict with its field names, or ``None``."""
+        """Accept the dataclass, a dict with its field names, or ``None``.
+
+        Args:
+            value: what the caller gave.
+
+        Returns:
+            The parameters (defaults for ``None``).
+
+        Raises:
+            ViValidationError: unknown keys, a bad page size, or another type.
+        """
         if value is None:
             return cls()
         if isinstance(value, PaginationParams):
@@ -48,7 +58,17 @@ class AssetSortCriterion:
     def coerce(
         cls, value: AssetSortCriterion | SortCriterion | str | dict[str, Any] | None
     ) -> AssetSortCriterion | None:
-        """Accept the dataclass, a criterion (member or string), or ``{"criterion", "order"}``."""
+        """Accept the dataclass, a criterion (member or string), or ``{"criterion", "order"}``.
+
+        Args:
+            value: what the caller gave.
+
+        Returns:
+            The sort criterion, or ``None`` for no sorting.
+
+        Raises:
+            ViValidationError: an unknown criterion or order.
+        """
         if value is None or isinstance(value, AssetSortCriterion):
             return value
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from vi_ext._generated.api.ingestion import (
 from vi_ext.api import ApiClient
 from vi_ext.breaker import Breaker
 from vi_ext.checksums import file_crc32c
+from vi_ext.codes import FailureCode
 from vi_ext.custom_metadata import CustomMetadataArg, resolve
 from vi_ext.errors import ViError, ViNetworkError, ViUploadError, ViUploadInterruptedError
 from vi_ext.files import NOT_SENT, UNREADABLE, LocalFile, Selection, display_path
@@ -31,16 +33,16 @@ from vi_ext.multipart import MultipartUploader
 from vi_ext.overwrites import existing_names
 from vi_ext.polling import wait_for
 from vi_ext.progress import INGEST, UPLOAD, Reporter
-from vi_ext.results import AssetUploadResult, FileFailure, first_cause
-from vi_ext.retry import RetryPolicy
-from vi_ext.signed_put import PutClosed, PutDone, PutFailed, PutRefresh, signed_put
+from vi_ext.results import SERVER_SKIPPED, AssetUploadResult, FileFailure, first_cause
+from vi_ext.retry import DeadUrl, RetryPolicy
+from vi_ext.signed_put import PutClosed, PutDone, PutFailed, signed_put
+from vi_ext.wire import SOURCE
 
 __all__ = ["SOURCE", "UPLOAD_FAILED", "CustomMetadataArg", "UploadOptions", "Uploader"]
 
-SOURCE = ("managed", "datature", "default")
-UPLOAD_FAILED = "UPLOAD_FAILED"
-SERVER_SKIPPED = "EUNKNOWN"  # the server's code for files it did not ingest because the session stopped
+UPLOAD_FAILED = FailureCode.UPLOAD_FAILED
 URL_REFRESH_ROUNDS = 3
+log = logging.getLogger(__name__)
 STOPPED = "not sent: the session stopped after the first failure (FailAfterOne)"
 RESUME = "run the same upload again with skip_existing=True (CLI: --skip-existing) to send only what is missing"
 
@@ -74,18 +76,10 @@ class _Tracked:
     bytes_sent: int = 0
 
 
-class _Closed:
-    """Storage refused a file with 409: its session stopped (the server reports the file's code)."""
+_Closed = PutClosed  # storage refused a file with 409: its session stopped (the server reports the file's code)
+Refresh = DeadUrl  # the signed URL is dead (403 or expired): the file goes into a fresh session
 
-    def __init__(self, message: str) -> None:
-        self.message = message
-
-
-_Outcome: TypeAlias = "FileFailure | Refresh | _Closed | None"
-
-
-class Refresh(Exception):
-    """The signed URL is dead (403 or expired): ask for a fresh one."""
+_Outcome: TypeAlias = "FileFailure | DeadUrl | PutClosed | None"
 
 
 class Uploader:
@@ -340,7 +334,7 @@ class Uploader:
 
     def _send(self, f: LocalFile, upload: m.Contents | None, dataset: str, ingestion_id: str) -> _Outcome:
         """Send one file: a streamed PUT, or multipart at or above the threshold; ``None`` on success."""
-        outcome: PutDone | PutRefresh | PutClosed | PutFailed | None
+        outcome: PutDone | DeadUrl | PutClosed | PutFailed | None
         if f.size >= self.multipart_threshold:
             outcome = MultipartUploader(self.api, self.storage(), self.policy, self.sleep, self.breaker).upload(
                 dataset, SOURCE, ingestion_id, f
@@ -355,10 +349,11 @@ class Uploader:
         if outcome is None or isinstance(outcome, PutDone):
             self._sent(f)
             return None
-        if isinstance(outcome, PutRefresh):
-            return Refresh()
+        if isinstance(outcome, DeadUrl):
+            log.info("the signed URL of %s is dead (403 or expired): it goes into a fresh session", f.filename)
+            return outcome
         if isinstance(outcome, PutClosed):
-            return _Closed(outcome.message)
+            return outcome
         if outcome.unreachable:
             return FileFailure(f.local, f.filename, NOT_SENT, f"not sent: {outcome.message}")
         if outcome.transport:

@@ -14,15 +14,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, Thr
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol, TypeVar
 
+from vi_ext.errors import ShardCrashed as ShardCrashed  # re-exported: imported from here
 from vi_ext.errors import ViConfigurationError, ViValidationError
 
 T = TypeVar("T")
 R = TypeVar("R")
 ENGINES = ("local", "dask")
-
-
-class ShardCrashed(Exception):
-    """A shard's process died (and its retries too)."""
 
 
 class Engine(Protocol):
