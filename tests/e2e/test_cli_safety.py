@@ -306,3 +306,36 @@ def test_plain_rows_keep_every_value_whole() -> None:
     assert LONG in lines[2]
     assert "a b c" in lines[1]
     assert lines[1].endswith(" 1")
+
+
+# ---------------------------------------------------------------- found in an outside trial
+def test_the_upload_output_leads_with_the_cause(server: RunningServer, tmp_path: Path) -> None:
+    from tests.helpers.images import truncated_jpeg
+
+    ds = dataset_with(server, tmp_path, ["ok/0.jpg"])
+    folder = tmp_path / "mixed"
+    for i in range(30):
+        write_image(folder / f"{i:03d}.jpg", seed=i)
+    (folder / "015.jpg").write_bytes(truncated_jpeg(5))
+    human = cli(server, "upload", str(folder), "--dataset", ds, "--failure-mode", "FailAfterOne")
+    assert human.returncode == 1
+    lines = human.stdout.splitlines()
+    first_failed = next(i for i, line in enumerate(lines) if line.startswith("FAILED"))
+    cause = next(i for i, line in enumerate(lines) if line.startswith("Cause: "))
+    assert cause < first_failed
+    assert "015.jpg [ECORRUPT]" in lines[cause]
+    again = cli(server, "--json", "upload", str(folder), "--dataset", ds, "--failure-mode", "FailAfterOne")
+    assert json.loads(again.stdout)["cause"]["code"] == "ECORRUPT"
+
+
+def test_every_command_takes_output_options_after_it_and_tsv_survives_quiet(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    ds = dataset_with(server, tmp_path, ["x/1.jpg", "x/2.jpg"])
+    counted = cli(server, "count", "--dataset", ds, "--json")
+    assert counted.returncode == 0, counted.stderr
+    assert json.loads(counted.stdout)["count"] == 2
+    assert cli(server, "datasets", "update", ds, "--name", "renamed", "-q").returncode == 0
+    assert cli(server, "datasets", "rm", ds, "--dry-run", "-o", "json").returncode == 0
+    rows = cli(server, "ls", "--dataset", ds, "-q", "-o", "tsv").stdout.splitlines()
+    assert len(rows) == 3  # asked for TSV: the data prints even with --quiet (header + 2 rows)

@@ -207,3 +207,10 @@ def test_server_sent_names_never_escape_save_dir(client: Client, server: Running
     assert sorted(f.filename for f in result.failures) == sorted(evil[:5])
     written = [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file() and "in/" not in str(p)]
     assert [w for w in written if not w.startswith("in/")] == [f"save/{dataset}/ok/fine.jpg"]
+
+
+def test_errors_name_the_dataset_id_the_user_gave(client: Client) -> None:
+    with pytest.raises(ViNotFoundError) as info:
+        client.datasets.get("no-such-dataset")
+    assert "'no-such-dataset'" in str(info.value)
+    assert client.organization_id not in str(info.value)

@@ -86,7 +86,12 @@ class ApiClient:
         request["url"] = request["url"].lstrip("/")  # keep any path prefix of the endpoint
         if resend_unseen_only:
             request["extensions"] = {RESEND: UNSEEN_ONLY}
-        response = send(self.http, request)
+        try:
+            response = send(self.http, request)
+        except ViError as exc:  # speak of the dataset id the user gave, not the wire's `{org}_{ds}`
+            exc.message = exc.message.replace(f"{self.credentials.organization_id}_", "")
+            exc.args = (exc.message,)
+            raise
         if parse is None:
             return None  # type: ignore[return-value]
         try:

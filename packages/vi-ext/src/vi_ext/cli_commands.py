@@ -167,10 +167,11 @@ def upload(state: State, paths: tuple[Path, ...], dataset_id: str, failure_mode:
         "failures": [f.__dict__ for f in result.failures], "skipped": result.skipped_files,
         "existing": result.existing_files, "bytes_sent": result.bytes_sent, "seconds": round(seconds, 3),
         "replaced": len(result.overwritten_files), "overwritten_files": result.overwritten_files,
+        "cause": result.cause.__dict__ if result.cause else None,
     }  # fmt: skip
 
     def show() -> None:
-        for line in upload_summary(result, seconds):
+        for line in [*upload_summary(result, seconds), *result.cause_lines()]:  # the cause before the list
             click.echo(line)
         for f in result.failures:  # plain lines: never wrapped, easy to grep
             click.echo(f"FAILED {display_path(f.path)} [{f.code}] {f.message}")

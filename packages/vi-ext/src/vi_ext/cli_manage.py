@@ -28,6 +28,7 @@ def deletion_json(d: DatasetDeletion) -> dict[str, Any]:
 @click.argument("dataset_id")
 @destructive_options
 @click.option("--timeout", type=float, default=600.0, show_default=True, help="Seconds to wait for the deletion.")
+@output_options
 @pass_state
 @handled
 def datasets_rm(state: State, dataset_id: str, yes: bool, dry_run: bool, timeout: float) -> None:
@@ -44,6 +45,7 @@ def datasets_rm(state: State, dataset_id: str, yes: bool, dry_run: bool, timeout
 @click.argument("dataset_id")
 @click.option("--name", default=None, help="New display name.")
 @click.option("--description", default=None, help="New description.")
+@output_options
 @pass_state
 @handled
 def datasets_update(state: State, dataset_id: str, name: str | None, description: str | None) -> None:
@@ -85,6 +87,7 @@ def sessions_ls(state: State, dataset_id: str, limit: int | None) -> None:
 @commands.command("count")
 @click.option("--dataset", "dataset_id", required=True)
 @click.option("--filter", "filter_criteria", default=None, help='JSON filter, e.g. \'{"filename": "cat"}\'.')
+@output_options
 @pass_state
 @handled
 def count(state: State, dataset_id: str, filter_criteria: str | None) -> None:
@@ -97,6 +100,7 @@ def count(state: State, dataset_id: str, filter_criteria: str | None) -> None:
 @click.argument("asset_id")
 @click.argument("new_name")
 @click.option("--dataset", "dataset_id", required=True)
+@output_options
 @pass_state
 @handled
 def rename(state: State, asset_id: str, new_name: str, dataset_id: str) -> None:

@@ -6,6 +6,7 @@ and the output options that also work after a sub-command.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ from vi_ext.progress import ProgressEvent
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_FAILED_FILES = 1
 EXIT_ERROR = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool whose reader left
 
 
 class State:
@@ -65,13 +67,20 @@ class State:
         elif not self.quiet:
             human()
 
+    def data(self, payload: Any, render: Callable[[], None]) -> None:
+        """Like `out`, but machine formats asked for (JSON, TSV) print even with --quiet."""
+        if self.as_json:
+            emit_json(payload)
+        elif not self.quiet or self.output == "tsv":
+            render()
+
     def table(self, payload: Any, title: str, headers: list[str], rows: list[list[Any]], right: frozenset[int]) -> None:
         """Rows as a table (one row per line when piped), TSV or JSON (``payload``)."""
-        self.out(payload, lambda: emit_table(self.output, title, headers, rows, right))
+        self.data(payload, lambda: emit_table(self.output, title, headers, rows, right))
 
     def record(self, payload: Any, fields: dict[str, Any]) -> None:
         """One record as ``key: value`` lines, TSV or JSON (``payload``)."""
-        self.out(payload, lambda: emit_record(self.output, fields))
+        self.data(payload, lambda: emit_record(self.output, fields))
 
 
 def handled(command: F) -> F:
@@ -82,6 +91,9 @@ def handled(command: F) -> F:
         state = click.get_current_context().find_object(State)
         try:
             return command(*args, **kwargs)
+        except BrokenPipeError:  # `vi-ext ls | head`: the reader left; say nothing, as Unix tools do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_BROKEN_PIPE)
         except (ViError, OSError) as exc:
             client = state._client if state is not None else None
             org = getattr(client, "organization_id", None)

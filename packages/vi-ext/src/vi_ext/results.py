@@ -102,6 +102,25 @@ class AssetUploadResult:
     def __len__(self) -> int:
         return len(self.sessions)
 
+    def cause_lines(self) -> list[str]:
+        """What went wrong first, and what it led to (empty when nothing failed).
+
+        Returns:
+            ``Cause: <path> [<code>] <message>`` for the first real failure, then, when that
+            failure stopped the upload, ``Then: N not sent (NOT_SENT), M not ingested by the server
+            (EUNKNOWN)``.
+        """
+        cause = self.cause or (self.failures[0] if self.failures else None)
+        if cause is None:
+            return []
+        lines = [f"Cause: {display_path(cause.path)} [{cause.code}] {cause.message}".rstrip()]
+        after = [f for f in self.failures if f is not cause]
+        not_sent = sum(1 for f in after if f.code == NOT_SENT)
+        skipped = sum(1 for f in after if f.code == SERVER_SKIPPED)
+        if not_sent or skipped:
+            lines.append(f"Then: {not_sent} not sent (NOT_SENT), {skipped} not ingested by the server (EUNKNOWN)")
+        return lines
+
     def summary(self) -> str:
         """A human-readable summary.
 
@@ -112,16 +131,9 @@ class AssetUploadResult:
         lines = [
             f"{state}: {self.total_succeeded}/{self.total_files} succeeded, {self.total_failed} failed"
             + (f", {self.total_processing} processing" if self.total_processing else "")
-            + f" ({self.success_rate:.1f}%)"
+            + f" ({self.success_rate:.1f}% succeeded)"
         ]
-        cause = self.cause or (self.failures[0] if self.failures else None)
-        if cause is not None:
-            lines.append(f"Cause: {display_path(cause.path)} [{cause.code}] {cause.message}".rstrip())
-            after = [f for f in self.failures if f is not cause]
-            not_sent = sum(1 for f in after if f.code == NOT_SENT)
-            skipped = sum(1 for f in after if f.code == SERVER_SKIPPED)
-            if not_sent or skipped:
-                lines.append(f"Then: {not_sent} not sent (NOT_SENT), {skipped} not ingested by the server (EUNKNOWN)")
+        lines += self.cause_lines()
         if self.overwritten_files:
             lines.append(f"Replaced (asset filename already in the dataset): {len(self.overwritten_files)} file(s)")
         lines.append(f"Sessions: {len(self.sessions)}" + (f" ({', '.join(self.session_ids)})" if self.sessions else ""))
