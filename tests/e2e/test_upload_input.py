@@ -132,6 +132,7 @@ def test_a_file_name_that_is_not_utf8_is_a_per_file_failure(client: Client, tmp_
         assert [(f.path, f.code) for f in result.failures] == [(os.fsdecode(raw), "INVALID_FILENAME")]
         assert result.total_succeeded == 1
         assert "caf\\xe9.png" in result.summary()
+        assert "the file name 'caf\\xe9.png' is not valid UTF-8" in result.failures[0].message  # escaped once
         result.summary().encode("utf-8")  # printable: no lone surrogates
     assert names(client, dataset) == ["good.jpg"]
 

@@ -179,7 +179,7 @@ def discover(paths: PathsArg, max_file_size: int, prefix: str = "") -> Selection
             size = _size(path)
             if not _is_utf8(filename):
                 shown = display_path(filename)
-                _reject(selection, local, filename, INVALID_NAME, f"the file name {shown!r} is not valid UTF-8")
+                _reject(selection, local, filename, INVALID_NAME, f"the file name '{shown}' is not valid UTF-8")
             elif len(filename) > MAX_FILENAME:
                 _reject(
                     selection, local, filename, INVALID_NAME, f"the asset filename is over {MAX_FILENAME} characters"
