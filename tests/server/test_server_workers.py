@@ -32,6 +32,7 @@ from vi_server.blobs import Digests
 from vi_server.cli import main
 from vi_server.ingest import Ingestor, discovered, old_enough
 from vi_server.ingest_lock import IngestionBusyError, IngestLock
+from vi_server.ingest_notify import Listener, Notifier, address, decode, encode
 from vi_server.roles import MAX_RESTART_DELAY, process_plan, restart_delay
 from vi_server.state import ServerConfig, ServerState
 
@@ -104,6 +105,29 @@ def test_the_cli_refuses_bad_worker_and_role_options(tmp_path: Path) -> None:
         assert word in result.output
         assert "Traceback" not in result.output
     assert not (tmp_path / "d" / "credentials.json").exists()
+
+
+def test_upload_hints_round_trip_and_malformed_ones_are_dropped() -> None:
+    assert decode(encode(("abc123", 7))) == ("abc123", 7)
+    for bad in (b"", b"abc", b"abc -1", b"abc 1 2", b" 3", b"\xff 1", b"abc x"):
+        assert decode(bad) is None, bad
+
+
+@pytest.mark.skipif(address(Path("/")) is None, reason="upload hints use Linux abstract sockets (polling elsewhere)")
+def test_an_http_worker_hints_the_ingestion_role_and_a_missing_listener_is_harmless(tmp_path: Path) -> None:
+    notifier = Notifier(tmp_path)
+    notifier.enqueue("s", 1)  # nobody listens yet: no error
+    got: list[tuple[str, int]] = []
+    listener = Listener(tmp_path, got.append)
+    listener.start()
+    try:
+        notifier.enqueue("s", 2)
+        Notifier(tmp_path / "other").enqueue("s", 3)  # another data dir's ingestion role
+        wait_for(lambda: got == [("s", 2)], timeout=5)
+        time.sleep(0.2)
+        assert got == [("s", 2)]
+    finally:
+        listener.stop()
 
 
 # ---------------------------------------------------------------- the ingestion lock

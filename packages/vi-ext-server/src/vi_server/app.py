@@ -17,7 +17,8 @@ from vi_server.errors import error_response
 from vi_server.handlers_core import CoreHandlers
 from vi_server.handlers_datasets import DatasetHandlers
 from vi_server.handlers_uploads import UploadHandlers
-from vi_server.ingest import Enqueuer, Ingestor, RecordOnly
+from vi_server.ingest import Enqueuer, Ingestor
+from vi_server.ingest_notify import Notifier
 from vi_server.limits import Limits
 from vi_server.shared_activity import Publisher
 from vi_server.state import ServerConfig, ServerState
@@ -33,8 +34,8 @@ def create_app(config: ServerConfig, role: str = "all") -> Starlette:
     Args:
         config: The server's configuration.
         role: ``"all"`` ingests in this process; ``"http"`` only records uploads (an HTTP worker
-            of ``serve --workers N``: the ingestion role finds them in the database, and this
-            process publishes its session activity there).
+            of ``serve --workers N``: it hints the ingestion role, which also finds them in the
+            database, and publishes its session activity there).
 
     Returns:
         The ASGI application.
@@ -42,7 +43,7 @@ def create_app(config: ServerConfig, role: str = "all") -> Starlette:
     state = ServerState(config)
     ingestor = Ingestor(state) if role == "all" else None
     publisher = Publisher(state.db, state.activity) if role == "http" else None
-    enqueuer: Enqueuer = ingestor if ingestor is not None else RecordOnly()
+    enqueuer: Enqueuer = ingestor if ingestor is not None else Notifier(config.data_dir)
     core = CoreHandlers(state)
     uploads = UploadHandlers(state, core, enqueuer)
     datasets = DatasetHandlers(state, core)

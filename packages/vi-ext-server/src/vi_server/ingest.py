@@ -22,6 +22,7 @@ from vi_server import assets_store, sessions, shared_activity
 from vi_server.assets_store import NewContents
 from vi_server.fair_queue import FairQueue
 from vi_server.ingest_lock import IngestLock
+from vi_server.ingest_notify import Listener
 from vi_server.inspect_image import Declared, Received
 from vi_server.inspect_pool import InspectPool, Job, Outcome
 from vi_server.limits import Limits
@@ -85,13 +86,6 @@ class Enqueuer(Protocol):
         """Ingest a file whose bytes have arrived."""
 
 
-class RecordOnly:
-    """The ``--role http`` enqueuer: the ingestion role finds the 'uploaded' file in the database."""
-
-    def enqueue(self, session_id: str, idx: int) -> None:
-        """Nothing to do: recording the upload was enough."""
-
-
 def scrub(message: str, *paths: str) -> str:
     """``message`` without any server path in it (clients never learn the server's layout)."""
     for path in sorted(filter(None, paths), key=len, reverse=True):
@@ -117,6 +111,7 @@ class Ingestor:
         self.staging_grace = 2 * Limits.from_env().body_timeout  # a PUT idle longer is cut by the server
         self._known: set[Item] = set()  # discovered files queued or being ingested
         self._known_lock = threading.Lock()
+        self.hints = Listener(state.config.data_dir, lambda item: self._found([item]))
         self.queue: queue.Queue[Item | None] = FairQueue()  # round-robin across sessions
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
@@ -146,6 +141,7 @@ class Ingestor:
         self._spawn(self._sweep, "vi-sweeper")
         if self.discover:
             self._spawn(self._discover, "vi-discover")
+            self.hints.start()
 
     def _clean_staging(self, waiting: set[str], open_multiparts: set[str]) -> None:
         staging = self.state.blobs.staging
@@ -163,6 +159,7 @@ class Ingestor:
     def stop(self) -> None:
         """Stop all threads."""
         self.stopping.set()
+        self.hints.stop()
         for _ in range(self.state.config.ingest_workers):
             self.queue.put(None)
         for thread in self.threads:
@@ -214,11 +211,15 @@ class Ingestor:
             except Exception as exc:  # e.g. the database is busy for long: look again
                 log.warning("cannot look for uploaded files (%s); retried", exc)
                 continue
-            with self._known_lock:
-                new = discovered([(r[0], r[1]) for r in rows], self._known)
-                self._known.update(new)
-            for item in new:
-                self.queue.put(item)
+            self._found([(r[0], r[1]) for r in rows])
+
+    def _found(self, items: list[Item]) -> None:
+        """Queue files found by polling or hinted by an HTTP worker, unless already queued."""
+        with self._known_lock:
+            new = discovered(items, self._known)
+            self._known.update(new)
+        for item in new:
+            self.queue.put(item)
 
     def _failed(self, batch: list[Item], exc: Exception) -> None:
         """A batch raised: retry it when storage failed, otherwise report its files as EUNKNOWN."""
