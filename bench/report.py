@@ -18,7 +18,11 @@ DESCRIPTIONS = {
     "L1": "iterate {listing:,} assets, page size 1000",
     "L1-10k": "iterate {listing_small:,} assets, page size 1000 (vi_ext memory check)",
     "D1": "download {downloads} assets",
+    "U1-w2": "U1 against the server with 2 HTTP worker processes (`serve --workers 2`, SQLite)",
+    "U2-w2": "U2 against the server with 2 HTTP worker processes",
+    "D1-w2": "D1 against the server with 2 HTTP worker processes",
 }
+SERVER_PROCESSES = ("U1", "U2", "D1")  # measured against 1 and 2 HTTP worker processes
 
 
 def _median(values: list[float]) -> float:
@@ -93,6 +97,29 @@ def targets(t: dict[tuple[str, str], dict[str, Any]]) -> list[tuple[str, str, bo
     return out
 
 
+def server_processes(t: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
+    """Lines comparing each runner against the server with 1 and with 2 HTTP worker processes.
+
+    The ceiling's speed-up is how far the server's own limit moved; a runner whose wall barely
+    moves while the ceiling's does is limited by the client (its share of the time).
+    """
+    rows = []
+    for scenario in SERVER_PROCESSES:
+        for runner in ("vi_ext", "official", "ceiling"):
+            one, two = t.get((scenario, runner)), t.get((f"{scenario}-w2", runner))
+            if not (one and two and one["runs"] and two["runs"]):
+                continue
+            speed = _ratio(one["median"], two["median"])
+            rows.append(f"| {scenario} | {runner} | {one['median']:.2f} | {two['median']:.2f} | {speed:.2f}× |")
+    if not rows:
+        return []
+    return ["", "## Server processes", "",
+            "Wall seconds (median) against `serve` with 1 and with 2 HTTP worker processes (SQLite, local blobs);"
+            " speed-up = 1-worker wall / 2-worker wall. The ceiling's speed-up is the server's; the rest is the"
+            " client's share.", "",
+            "| scenario | runner | 1 worker | 2 workers | speed-up |", "|---|---|---|---|---|", *rows]  # fmt: skip
+
+
 def write_report(results: Sequence[Measurement], sizes: Sizes, out: Path, elapsed: float, cpus: int, host: str) -> None:
     """Write the markdown table."""
     t = summarize(results)
@@ -128,7 +155,7 @@ def write_report(results: Sequence[Measurement], sizes: Sizes, out: Path, elapse
                 continue
             unit = (
                 f"{row['mb'] / row['median']:.1f} MB/s"
-                if scenario in ("U3", "D1")
+                if scenario.split("-")[0] in ("U3", "D1")
                 else f"{row['items'] / row['median']:,.0f} items/s"
             )
             ratios = [
@@ -144,6 +171,7 @@ def write_report(results: Sequence[Measurement], sizes: Sizes, out: Path, elapse
                 f"{row['cpu']:.1f} | {_ms(row['cpu_ms_per_file'])} | {row['rss']:.0f} | {cells[0]} | {cells[1]} |"
             )
     lines += ["", "Scenarios:", ""] + [f"- **{k}**: {v.format(**fmt)}" for k, v in DESCRIPTIONS.items()]
+    lines += server_processes(t)
     lines += ["", "## Targets", "", "| target | measured | |", "|---|---|---|"]
     for what, measured, ok in targets(t):
         lines.append(f"| {what} | {measured} | {'met' if ok else 'not met' if ok is False else 'n/a'} |")

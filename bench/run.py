@@ -161,19 +161,47 @@ class Bench:
                 time.sleep(0.1)
 
 
-SCENARIOS = ("U1", "U2", "U3", "L1", "L1-10k", "D1")
+SCENARIOS = ("U1", "U2", "U3", "L1", "L1-10k", "D1", "U1-w2", "U2-w2", "D1-w2")
+MULTI_WORKER_SUFFIX = "-w"  # U1-w2: U1 against `serve --workers 2`
+
+
+def server_workers(scenario: str) -> int:
+    """How many HTTP worker processes the server of ``scenario`` runs (``U2-w2`` -> 2, ``U2`` -> 1)."""
+    head, sep, tail = scenario.rpartition(MULTI_WORKER_SUFFIX)
+    return int(tail) if sep and head and tail.isdigit() else 1
+
+
+def base_scenario(scenario: str) -> str:
+    """The scenario a runner performs (``U2-w2`` -> ``U2``, ``L1-10k`` -> ``L1``)."""
+    return scenario.split("-")[0]
 
 
 def run(
     sizes: Sizes, out: Path, scenarios: tuple[str, ...] = SCENARIOS, runners: tuple[str, ...] = RUNNERS
 ) -> list[Measurement]:
-    """The chosen scenarios and runners, ``sizes.reps`` times, alternating the order."""
+    """The chosen scenarios and runners, ``sizes.reps`` times, alternating the order.
+
+    Scenarios are grouped by the server they need: one with a single process, one with
+    ``--workers 2`` (each on a fresh data dir).
+    """
     official = ensure_venv()
     small = images("small", sizes.small_files, SMALL_SIDE)
     large = images("large", sizes.large_files, sizes.large_side)
     results: list[Measurement] = []
+    for workers in sorted({server_workers(s) for s in scenarios}):
+        chosen = tuple(s for s in scenarios if server_workers(s) == workers)
+        results += _run_on_server(sizes, chosen, runners, workers, official, small, large)
+    out.with_suffix(".json").write_text(json.dumps([asdict(m) for m in results], indent=1))
+    return results
+
+
+def _run_on_server(sizes: Sizes, scenarios: tuple[str, ...], runners: tuple[str, ...], workers: int,
+                   official: Path, small: Path, large: Path) -> list[Measurement]:  # fmt: skip
+    results: list[Measurement] = []
+    suffix = "" if workers == 1 else f"{MULTI_WORKER_SUFFIX}{workers}"
+    extra = [] if workers == 1 else ["--workers", str(workers)]
     with tempfile.TemporaryDirectory(prefix="vi-bench-server-") as data:
-        server = RunningServer(Path(data)).start()
+        server = RunningServer(Path(data), *extra).start()
         try:
             bench = Bench(server, official)
             listing = bench.dataset("list")
@@ -184,12 +212,12 @@ def run(
                 seed_assets(server.data_dir, server.org, listing_small, sizes.listing_small)
             downloads = bench.dataset("dl")
             sources = sorted(p for p in small.rglob("*.jpg"))[: sizes.downloads]
-            if "D1" in scenarios:
+            if "D1" + suffix in scenarios:
                 with Client(config_file=bench.creds) as client:
                     client.assets.upload(downloads, [str(p) for p in sources], show_progress=False)
             dl_mb = sum(p.stat().st_size for p in sources) / 1e6
             plan = [("U1", small), ("U2", small), ("U3", large), ("L1", None), ("L1-10k", None), ("D1", None)]
-            for scenario, folder in plan:
+            for scenario, folder in ((s + suffix if s != "L1-10k" else s, f) for s, f in plan):
                 if scenario not in scenarios:
                     continue
                 for rep in range(sizes.reps):
@@ -203,15 +231,12 @@ def run(
                             ds, path, mb = (listing if scenario == "L1" else listing_small), "-", 0.0
                         else:
                             ds, path, mb = downloads, tempfile.mkdtemp(prefix="vi-bench-dl-"), dl_mb
-                        m = bench.measure(
-                            scenario.split("-")[0] if scenario != "L1-10k" else "L1", runner, rep, ds, path, mb
-                        )
+                        m = bench.measure(base_scenario(scenario), runner, rep, ds, path, mb)
                         m.scenario = scenario
                         results.append(m)
                         print(json.dumps(asdict(m)), flush=True)
         finally:
             server.stop()
-    out.with_suffix(".json").write_text(json.dumps([asdict(m) for m in results], indent=1))
     return results
 
 
@@ -220,7 +245,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, one repetition (harness check only)")
     parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated subset, e.g. U1,D1")
+    parser.add_argument(
+        "--scenarios",
+        default=",".join(SCENARIOS),
+        help="comma-separated subset, e.g. U1,D1 (U1-w2, U2-w2, D1-w2: against serve --workers 2)",
+    )
     parser.add_argument("--runners", default=",".join(RUNNERS), help="comma-separated subset of " + ",".join(RUNNERS))
     parser.add_argument("--reps", type=int, default=None, help="repetitions (default 3; 1 with --quick)")
     args = parser.parse_args()

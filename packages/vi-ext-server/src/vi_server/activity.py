@@ -20,6 +20,7 @@ class SessionActivity:
         self._lock = threading.Lock()
         self._last: dict[str, float] = {}
         self._busy: dict[str, int] = {}
+        self._unpublished: set[str] = set()
 
     @contextmanager
     def receiving(self, session_id: str) -> Iterator[None]:
@@ -31,6 +32,7 @@ class SessionActivity:
         with self._lock:
             self._busy[session_id] = self._busy.get(session_id, 0) + 1
             self._last[session_id] = time.time()
+            self._unpublished.add(session_id)
         try:
             yield
         finally:
@@ -39,6 +41,7 @@ class SessionActivity:
                 if left:
                     self._busy[session_id] = left
                 self._last[session_id] = time.time()
+                self._unpublished.add(session_id)
 
     def last_seen(self, session_id: str) -> float | None:
         """When (epoch seconds) a PUT of the session last started or ended; now while one runs; ``None`` if never."""
@@ -52,3 +55,33 @@ class SessionActivity:
         with self._lock:
             if not self._busy.get(session_id):
                 self._last.pop(session_id, None)
+
+    def take_unpublished(self) -> dict[str, float]:
+        """What changed since the last call: session id -> last seen (now for PUTs still running).
+
+        An HTTP worker of ``serve --workers N`` writes this to the database (`vi_server.shared_activity`)
+        for the ingestion role, whose sweeper closes idle sessions.
+
+        Returns:
+            Epoch seconds per session that had activity since the previous call or still has a PUT running.
+        """
+        with self._lock:
+            now = time.time()
+            names = self._unpublished | {sid for sid, n in self._busy.items() if n}
+            self._unpublished = set()
+            seen = {sid: (now if self._busy.get(sid) else self._last.get(sid, now)) for sid in names}
+            for sid in names:  # nothing left to forget for the ingestion role's sweeper in this process
+                if not self._busy.get(sid):
+                    self._last.pop(sid, None)
+            return seen
+
+    def restore(self, seen: dict[str, float]) -> None:
+        """Put back times `take_unpublished` returned that could not be published.
+
+        Args:
+            seen: Epoch seconds by session id.
+        """
+        with self._lock:
+            for sid, t in seen.items():
+                self._last[sid] = max(t, self._last.get(sid, t))
+            self._unpublished.update(seen)

@@ -17,8 +17,10 @@ from vi_server.errors import error_response
 from vi_server.handlers_core import CoreHandlers
 from vi_server.handlers_datasets import DatasetHandlers
 from vi_server.handlers_uploads import UploadHandlers
-from vi_server.ingest import Ingestor
+from vi_server.ingest import Enqueuer, Ingestor
+from vi_server.ingest_notify import Notifier
 from vi_server.limits import Limits
+from vi_server.shared_activity import Publisher
 from vi_server.state import ServerConfig, ServerState
 from vi_server.storage_errors import DISK_FULL_MESSAGE, disk_full_as_507, is_disk_full
 
@@ -26,12 +28,24 @@ log = logging.getLogger("vi_server")
 STREAMING = {"putUpload", "putPart", "getObject"}
 
 
-def create_app(config: ServerConfig) -> Starlette:
-    """Build the server for ``config`` (the worker starts with the app's lifespan)."""
+def create_app(config: ServerConfig, role: str = "all") -> Starlette:
+    """Build the server for ``config`` (the ingestion worker starts with the app's lifespan).
+
+    Args:
+        config: The server's configuration.
+        role: ``"all"`` ingests in this process; ``"http"`` only records uploads (an HTTP worker
+            of ``serve --workers N``: it hints the ingestion role, which also finds them in the
+            database, and publishes its session activity there).
+
+    Returns:
+        The ASGI application.
+    """
     state = ServerState(config)
-    ingestor = Ingestor(state)
+    ingestor = Ingestor(state) if role == "all" else None
+    publisher = Publisher(state.db, state.activity) if role == "http" else None
+    enqueuer: Enqueuer = ingestor if ingestor is not None else Notifier(config.data_dir)
     core = CoreHandlers(state)
-    uploads = UploadHandlers(state, core, ingestor)
+    uploads = UploadHandlers(state, core, enqueuer)
     datasets = DatasetHandlers(state, core)
     handlers: dict[str, Any] = {
         "listDatasets": core.list_datasets,
@@ -68,11 +82,14 @@ def create_app(config: ServerConfig) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        ingestor.start()
+        background = ingestor or publisher
+        if background is not None:
+            background.start()
         try:
             yield
         finally:
-            ingestor.stop()
+            if background is not None:
+                background.stop()
             state.db.close()
 
     async def http_error(_: Request, exc: Exception) -> Response:

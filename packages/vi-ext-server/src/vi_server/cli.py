@@ -32,15 +32,26 @@ EXIT_ERROR = 2
 @click.option("--url-ttl", type=int, default=3600, show_default=True, help="Signed URL lifetime in seconds.")
 @click.option("--faults", default="", help="Inject faults, e.g. 5xx=0.1,reset=0.05,429=0.02,truncate=0.05,slow=0.01.")
 @click.option("--fault-seed", type=int, default=0, show_default=True, help="Seed of the fault layer.")
+@click.option("--workers", type=int, default=1, show_default=True,
+              help="HTTP worker processes on one socket (more than 1: a supervisor restarts any that dies).")  # fmt: skip
+@click.option("--role", type=click.Choice(["all", "http", "ingest"]), default="all", show_default=True,
+              help="all: HTTP and ingestion; http: HTTP only (run --role ingest on the same data dir); "
+                   "ingest: ingestion only, no socket.")  # fmt: skip
 def serve(data_dir: Path, host: str, port: int, ingestion_timeout: float, session_idle_timeout: float,
-          multipart_part_size: int, url_ttl: int, faults: str, fault_seed: int) -> None:  # fmt: skip
+          multipart_part_size: int, url_ttl: int, faults: str, fault_seed: int, workers: int,
+          role: str) -> None:  # fmt: skip
     """Run the reference server; writes DATA_DIR/credentials.json once bound.
 
     \b
-    Example:
+    Examples:
       vi-ext serve --data-dir ./vi-data --port 0
+      vi-ext serve --data-dir ./vi-data --workers 4
+      vi-ext serve --data-dir ./vi-data --workers 4 --role http   # and, separately:
+      vi-ext serve --data-dir ./vi-data --role ingest
     """
     from vi_server.faults import FaultPlan
+    from vi_server.ingest_lock import IngestionBusyError
+    from vi_server.roles import process_plan
     from vi_server.serve import serve as run
     from vi_server.state import ServerConfig
 
@@ -50,11 +61,19 @@ def serve(data_dir: Path, host: str, port: int, ingestion_timeout: float, sessio
         click.echo(f"error: --faults {faults!r}: {exc}", err=True)
         sys.exit(EXIT_ERROR)
     try:
+        process_plan(role, workers)
+    except ValueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    try:
         config = ServerConfig(data_dir=data_dir, ingestion_timeout_seconds=ingestion_timeout,
                               session_idle_timeout_seconds=session_idle_timeout,
                               multipart_part_size=multipart_part_size, url_ttl_seconds=url_ttl, faults=faults,
                               fault_seed=fault_seed)  # fmt: skip
-        run(config, host=host, port=port)
+        run(config, host=host, port=port, workers=workers, role=role)
+    except IngestionBusyError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
     except (OSError, ValueError, sqlite3.Error) as exc:
         click.echo(serve_error_line(exc, host, port), err=True)
         sys.exit(EXIT_ERROR)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from vi_server.private_files import private_file
 
+BUSY_TIMEOUT_SECONDS = 30.0
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS server (
     name TEXT PRIMARY KEY,
@@ -132,6 +134,10 @@ CREATE TABLE IF NOT EXISTS blob_garbage (
     sha256 TEXT PRIMARY KEY,
     since INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS session_activity (
+    session_id TEXT PRIMARY KEY,
+    seen INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS delete_sessions (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     delete_id TEXT NOT NULL UNIQUE,
@@ -158,7 +164,8 @@ class Database:
         # 0600 before SQLite opens it (its -wal and -shm files take the database file's mode):
         # the database holds the URL-signing secret.
         private_file(path)
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        # Several processes may share the file (``serve --workers N``): wait for another's write lock.
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS)
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")

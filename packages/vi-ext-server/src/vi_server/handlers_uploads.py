@@ -16,7 +16,7 @@ from vi_server import sessions
 from vi_server.blobs import Digests
 from vi_server.errors import ApiError
 from vi_server.handlers_core import CoreHandlers
-from vi_server.ingest import Ingestor
+from vi_server.ingest import Enqueuer
 from vi_server.keys import new_id
 from vi_server.signing import sign_url, verify
 from vi_server.spec_router import Call
@@ -55,7 +55,7 @@ def part_range(size: int, part_count: int, part_number: int) -> tuple[int, int]:
 class UploadHandlers:
     """Ingestion sessions, multipart uploads, storage PUT/GET."""
 
-    def __init__(self, state: ServerState, core: CoreHandlers, ingestor: Ingestor) -> None:
+    def __init__(self, state: ServerState, core: CoreHandlers, ingestor: Enqueuer) -> None:
         self.state = state
         self.core = core
         self.ingestor = ingestor

@@ -14,14 +14,18 @@ import queue
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from vi_server import assets_store, sessions
+from vi_server import assets_store, sessions, shared_activity
 from vi_server.assets_store import NewContents
 from vi_server.fair_queue import FairQueue
+from vi_server.ingest_lock import IngestLock
+from vi_server.ingest_notify import Listener
 from vi_server.inspect_image import Declared, Received
 from vi_server.inspect_pool import InspectPool, Job, Outcome
+from vi_server.limits import Limits
 from vi_server.state import ServerState, now_ms
 from vi_server.storage_errors import is_storage_error
 
@@ -29,6 +33,8 @@ log = logging.getLogger("vi_server.ingest")
 BATCH = 32  # files claimed and recorded per transaction
 MAX_RETRY_SECONDS = 5.0
 IDLE_CHECK_SECONDS = 1.0
+DISCOVER_SECONDS = 0.05  # how often the ingestion role of `serve --workers N` looks for uploaded files
+DISCOVER_LIMIT = 512
 LOST = "the server lost the uploaded bytes before ingesting them (it was restarted); upload the file again"
 Item = tuple[str, int]
 
@@ -55,6 +61,31 @@ def staging_leftovers(names: list[str], waiting: set[str], open_multiparts: set[
     return [n for n in names if not kept(n)]
 
 
+def old_enough(ages: dict[str, float], min_age: float) -> list[str]:
+    """The names whose age (seconds since last written) is at least ``min_age``.
+
+    Args:
+        ages: Seconds since each staging file was last written, by name.
+        min_age: With HTTP workers in other processes, a younger file may be a PUT still arriving.
+
+    Returns:
+        The names that may be removed as leftovers.
+    """
+    return [name for name, age in ages.items() if age >= min_age]
+
+
+def discovered(rows: list[Item], known: set[Item]) -> list[Item]:
+    """Uploaded files found in the database that are not queued or being ingested yet (order kept)."""
+    return [item for item in rows if item not in known]
+
+
+class Enqueuer(Protocol):
+    """What the upload handlers call once a file's bytes are recorded."""
+
+    def enqueue(self, session_id: str, idx: int) -> None:
+        """Ingest a file whose bytes have arrived."""
+
+
 def scrub(message: str, *paths: str) -> str:
     """``message`` without any server path in it (clients never learn the server's layout)."""
     for path in sorted(filter(None, paths), key=len, reverse=True):
@@ -65,8 +96,22 @@ def scrub(message: str, *paths: str) -> str:
 class Ingestor:
     """Ingests uploaded files on worker threads; ends sessions whose files never come."""
 
-    def __init__(self, state: ServerState) -> None:
+    def __init__(self, state: ServerState, discover: bool = False) -> None:
+        """Prepare (nothing runs before `start`).
+
+        Args:
+            state: The server's state.
+            discover: Find uploaded files by polling the database, for HTTP workers in other
+                processes (``serve --workers N`` / ``--role ingest``); staging files younger than
+                the body timeout are then never taken for leftovers.
+        """
         self.state = state
+        self.discover = discover
+        self.lock = IngestLock(state.config.data_dir)
+        self.staging_grace = 2 * Limits.from_env().body_timeout  # a PUT idle longer is cut by the server
+        self._known: set[Item] = set()  # discovered files queued or being ingested
+        self._known_lock = threading.Lock()
+        self.hints = Listener(state.config.data_dir, lambda item: self._found([item]))
         self.queue: queue.Queue[Item | None] = FairQueue()  # round-robin across sessions
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
@@ -75,7 +120,12 @@ class Ingestor:
         self._retries: list[tuple[float, list[Item], float]] = []  # (due, items, delay)
 
     def start(self) -> None:
-        """Clean staging, start workers and the sweeper; re-queue files that were waiting before a restart."""
+        """Clean staging, start workers and the sweeper; re-queue files that were waiting before a restart.
+
+        Raises:
+            IngestionBusyError: Another process runs the ingestion role on this data dir.
+        """
+        self.lock.acquire()
         with self.state.db.tx() as conn:
             conn.execute("UPDATE session_files SET state='uploaded' WHERE state='ingesting'")
             waiting = conn.execute(
@@ -89,10 +139,16 @@ class Ingestor:
         for n in range(self.state.config.ingest_workers):
             self._spawn(self._work, f"vi-ingest-{n}")
         self._spawn(self._sweep, "vi-sweeper")
+        if self.discover:
+            self._spawn(self._discover, "vi-discover")
+            self.hints.start()
 
     def _clean_staging(self, waiting: set[str], open_multiparts: set[str]) -> None:
         staging = self.state.blobs.staging
-        for name in staging_leftovers([p.name for p in staging.iterdir()], waiting, open_multiparts):
+        names = [p.name for p in staging.iterdir()]
+        if self.discover:  # HTTP workers may be writing some of them right now
+            names = old_enough(_ages(staging, names), self.staging_grace)
+        for name in staging_leftovers(names, waiting, open_multiparts):
             (staging / name).unlink(missing_ok=True)
 
     def _spawn(self, target: object, name: str) -> None:
@@ -103,11 +159,13 @@ class Ingestor:
     def stop(self) -> None:
         """Stop all threads."""
         self.stopping.set()
+        self.hints.stop()
         for _ in range(self.state.config.ingest_workers):
             self.queue.put(None)
         for thread in self.threads:
             thread.join(timeout=5)
         self.pool.close()
+        self.lock.release()
 
     def enqueue(self, session_id: str, idx: int) -> None:
         """Ingest a file whose bytes have arrived."""
@@ -135,6 +193,33 @@ class Ingestor:
                     log.info("ingestion of %d file(s) left for the next start", len(batch))
                     return
                 self._failed(batch, exc)
+            finally:
+                with self._known_lock:
+                    self._known.difference_update(batch)
+
+    def _discover(self) -> None:
+        """Queue files HTTP workers of other processes recorded as uploaded (claims stay atomic)."""
+        config = self.state.config
+        while not self.stopping.wait(DISCOVER_SECONDS):
+            if self.queue.qsize() >= BATCH * config.ingest_workers:
+                continue  # enough work queued; look again once it drains
+            try:
+                with self.state.db.read() as conn:
+                    rows = conn.execute(
+                        "SELECT session_id, idx FROM session_files WHERE state='uploaded' LIMIT ?", (DISCOVER_LIMIT,)
+                    ).fetchall()
+            except Exception as exc:  # e.g. the database is busy for long: look again
+                log.warning("cannot look for uploaded files (%s); retried", exc)
+                continue
+            self._found([(r[0], r[1]) for r in rows])
+
+    def _found(self, items: list[Item]) -> None:
+        """Queue files found by polling or hinted by an HTTP worker, unless already queued."""
+        with self._known_lock:
+            new = discovered(items, self._known)
+            self._known.update(new)
+        for item in new:
+            self.queue.put(item)
 
     def _failed(self, batch: list[Item], exc: Exception) -> None:
         """A batch raised: retry it when storage failed, otherwise report its files as EUNKNOWN."""
@@ -196,12 +281,24 @@ class Ingestor:
                     if time.monotonic() - idle_checked >= IDLE_CHECK_SECONDS:  # it reads every open file
                         idle_checked = time.monotonic()
                         idle_ms = int(config.session_idle_timeout_seconds * 1000)
-                        closed = sessions.close_idle(conn, now, idle_ms, self.state.activity.last_seen)
+                        closed = sessions.close_idle(conn, now, idle_ms, self._last_seen(conn))
+                        shared_activity.forget(conn, closed)
                 for sid in closed:
                     self.state.activity.forget(sid)
                 self.state.gc.sweep(now_ms())
             except Exception:  # e.g. the disk is full: try again on the next tick
                 log.exception("sweep failed; retried")
+
+    def _last_seen(self, conn: sqlite3.Connection) -> Callable[[str], float | None]:
+        """Last activity per session: this process's PUTs and those HTTP workers published."""
+        published = shared_activity.load(conn)
+        local = self.state.activity.last_seen
+
+        def last_seen(session_id: str) -> float | None:
+            times = [t for t in (local(session_id), published.get(session_id)) if t is not None]
+            return max(times) if times else None
+
+        return last_seen
 
     def ingest_batch(self, items: list[Item]) -> None:
         """Claim files in one transaction, inspect them outside the lock, record them in one transaction.
@@ -317,3 +414,14 @@ class Ingestor:
         )
         if session["failure_mode"] == "FailAfterOne":
             sessions.fail_rest(conn, session_id, sessions.STOPPED_BY_FAILURE, now)
+
+
+def _ages(folder: Path, names: list[str]) -> dict[str, float]:
+    now = time.time()
+    ages = {}
+    for name in names:
+        try:
+            ages[name] = now - (folder / name).stat().st_mtime
+        except FileNotFoundError:
+            continue
+    return ages

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import json
 import socket
-import sys
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-
-from vi_server.app import create_app
 from vi_server.db import Database
-from vi_server.faults import FaultPlan, fault_middleware
-from vi_server.http_guard import protocol_for
+from vi_server.ingest_lock import IngestLock
 from vi_server.keys import key_hash, new_organization_id, new_secret_key
 from vi_server.limits import Limits
 from vi_server.private_files import private_dir, write_private_text
+from vi_server.roles import HTTP, INGEST, process_plan
 from vi_server.state import ServerConfig, now_ms
+from vi_server.supervisor import Supervisor
+from vi_server.worker_process import run_http, run_ingestion
 
 CREDENTIALS = "credentials.json"
-SWITCH_INTERVAL_SECONDS = 0.001
 
 
 def create_organization(data_dir: Path, endpoint: str | None = None) -> dict[str, str]:
@@ -80,36 +77,43 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning") -> None:
-    """Bind, write ``credentials.json`` (org, key, endpoint), then serve until stopped."""
-    # The event loop releases the GIL on every socket and file call; with the default 5 ms switch
-    # interval each re-acquire can wait that long behind a worker thread (measured in `make bench`).
-    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
-    limits = Limits.from_env()  # a malformed VI_SERVER_* variable stops the start here
+def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning",
+          workers: int = 1, role: str = "all") -> None:  # fmt: skip
+    """Bind, write ``credentials.json`` (org, key, endpoint), then serve until stopped.
+
+    Args:
+        config: The server's configuration.
+        host: The address to listen on.
+        port: The port (``0`` picks a free one).
+        log_level: uvicorn's log level.
+        workers: HTTP worker processes (more than one: a supervisor runs them on one socket).
+        role: ``all`` (HTTP and ingestion), ``http`` (record uploads only) or ``ingest``
+            (ingestion only, no socket; see `vi_server.roles`).
+
+    Raises:
+        ValueError: A bad role/workers combination or a malformed ``VI_SERVER_*`` variable.
+        IngestionBusyError: ``--role ingest`` while another process ingests this data dir.
+    """
+    kinds = process_plan(role, workers)  # a bad combination stops the start here
+    Limits.from_env()  # so does a malformed VI_SERVER_* variable
+    if role == INGEST:
+        private_dir(config.data_dir)
+        run_ingestion(config)
+        return
     sock = bind(host, port)
     actual = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     endpoint = f"http://{shown}:{actual}"
     creds = {**_default_credentials(config.data_dir), "endpoint": endpoint}
     target = config.data_dir / CREDENTIALS
+    if not kinds or INGEST in kinds:
+        # Before the endpoint is announced: a second ingestion role on this data dir fails now, not in a child.
+        IngestLock(config.data_dir).probe()
     write_private_text(target, json.dumps(creds, indent=2) + "\n")  # 0600 from its creation
     print(f"vi_server listening on {endpoint} (credentials in {target})", flush=True)
-    app: Any = create_app(config)
-    if config.faults:
-        plan = FaultPlan.parse(config.faults, config.fault_seed)
-        app = fault_middleware(app, plan)
-        print(f"vi_server fault layer on: {plan.rates} (seed {config.fault_seed})", flush=True)
-    server = uvicorn.Server(
-        # h11 + asyncio, pinned: httptools refuses very long (valid) URLs with its own text/plain 400.
-        # The h11 protocol is wrapped to close connections whose headers or body are too slow.
-        uvicorn.Config(
-            app,
-            log_level=log_level,
-            access_log=False,
-            timeout_keep_alive=30,
-            lifespan="on",
-            http=protocol_for(limits),
-            loop="asyncio",
-        )
-    )
-    server.run(sockets=[sock])
+    if not kinds:
+        run_http(config, sock, role="all", log_level=log_level)
+        return
+    print(f"vi_server supervising {kinds.count(HTTP)} HTTP worker process(es)"
+          f"{' and the ingestion process' if INGEST in kinds else ''}", flush=True)  # fmt: skip
+    Supervisor(config, sock, kinds, log_level).run()
