@@ -26,7 +26,7 @@ from vi_ext.breaker import Breaker
 from vi_ext.checksums import file_crc32c
 from vi_ext.custom_metadata import CustomMetadataArg, resolve
 from vi_ext.errors import ViError, ViNetworkError, ViUploadError, ViUploadInterruptedError
-from vi_ext.files import NOT_SENT, UNREADABLE, LocalFile, Selection, display_path
+from vi_ext.files import CHANGED, NOT_SENT, UNREADABLE, LocalFile, Selection, display_path
 from vi_ext.multipart import MultipartUploader
 from vi_ext.overwrites import existing_names
 from vi_ext.polling import wait_for
@@ -135,8 +135,9 @@ class Uploader:
             )
         sessions: dict[str, m.AssetIngestionSession] = {}
         files = [f for f in selection.files if f.local not in tracked.existing]
-        for f in files:  # every file's metadata is checked before anything is sent
-            tracked.metadata[f.local] = resolve(opts.custom_metadata, f.local, display_path(f.local))
+        for f in files:  # every file's metadata is checked before anything is sent; a manifest entry's wins
+            given = f.custom_metadata if f.custom_metadata is not None else opts.custom_metadata
+            tracked.metadata[f.local] = resolve(given, f.local, display_path(f.local))
         self.reporter.start(UPLOAD, len(files), sum(f.size for f in files))
         with ThreadPoolExecutor(max_workers=opts.max_workers, thread_name_prefix="vi-upload") as pool:
             names = pool.submit(existing_names, self.api, dataset, [f.filename for f in files])
@@ -146,6 +147,11 @@ class Uploader:
                     tracked.failures[f.local] = FileFailure(
                         f.local, f.filename, UNREADABLE, "the file could not be read"
                     )
+                elif f.crc32c is not None and crcs[f.local] != f.crc32c:
+                    tracked.failures[f.local] = FileFailure(
+                        f.local, f.filename, CHANGED, "its crc32c differs from the manifest's (the file changed)"
+                    )
+                    crcs[f.local] = None
             readable = [f for f in files if crcs[f.local] is not None]
             try:
                 tracked.replaces = names.result()
@@ -465,6 +471,7 @@ class Uploader:
             total_succeeded=succeeded,
             failures=failures,
             skipped_files=[s.local for s in selection.skipped],
+            skip_reasons={s.local: s.reason for s in selection.skipped},
             waited=waited,
             existing_files=[local for local in selection.order if local in tracked.existing],
             bytes_sent=tracked.bytes_sent,
