@@ -70,11 +70,14 @@ def merge(results: Iterable[AssetUploadResult], recorded: Iterable[dict[str, Any
         merged.failures.extend(r.failures)
         merged.skipped_files.extend(r.skipped_files)
         merged.existing_files.extend(r.existing_files)
+        merged.skip_reasons.update(r.skip_reasons)
         merged.bytes_sent += r.bytes_sent
+        merged.overwritten_files.extend(r.overwritten_files)
         merged.waited = merged.waited and r.waited
     for record in recorded:
         merged.total_files += int(record["total_files"])
         merged.total_succeeded += int(record["succeeded"])
+    merged.cause = merged.failures[0] if merged.failures else None
     return merged
 
 
@@ -87,6 +90,7 @@ def upload(
     dask_client: Any = None,
     scheduler: str | None = None,
     processes: int = 2,
+    max_concurrent_shards: int | None = None,
     shard_size: int = 10_000,
     include: Iterable[str] | str | None = None,
     exclude: Iterable[str] | str | None = None,
@@ -106,6 +110,8 @@ def upload(
         dask_client: A connected ``distributed.Client`` to run on (not closed here).
         scheduler: A Dask scheduler address, when no ``dask_client`` is given.
         processes: Worker processes for a new local pool or cluster (0: in this process, for tests).
+        max_concurrent_shards: Cluster-wide cap on shards running at once (Dask: a
+            ``distributed.Semaphore``), so requests in flight stay under this times ``max_workers``.
         shard_size: The most files per shard (and so per ingestion session), 1 to 10 000.
         include: Globs a file found in a folder must match (see the README's "Selecting files").
         exclude: Globs that leave files out.
@@ -134,7 +140,12 @@ def upload(
     ledger = None if ledger_dir is None else Ledger(Path(ledger_dir, dataset_id))
     recorded = [r for t in tasks if ledger and (r := ledger.load(t.key)) is not None]
     todo = [t for t in tasks if ledger is None or ledger.load(t.key) is None]
-    runner: Engine = make_engine(engine, dask_client=dask_client, scheduler=scheduler, processes=processes)
+    if not todo:
+        return merge((), recorded)
+    runner: Engine = make_engine(
+        engine, dask_client=dask_client, scheduler=scheduler, processes=processes,
+        max_concurrent_shards=max_concurrent_shards,
+    )  # fmt: skip
     by_key = {t.key: t for t in todo}
     results: dict[str, AssetUploadResult] = {}
     try:
