@@ -55,7 +55,9 @@ def test_dask_in_process_uploads_and_downloads_a_few_hundred_files(server: Runni
         got = distributed.download(dataset, out, config_file=creds, engine="dask", processes=0, shard_size=64)
         assert (got.count, got.downloaded, got.failed) == (240, 240, 0)
         for name, data in files.items():
-            assert hashlib.sha256((out / dataset / "train" / name).read_bytes()).digest() == hashlib.sha256(data).digest()
+            assert (
+                hashlib.sha256((out / dataset / "train" / name).read_bytes()).digest() == hashlib.sha256(data).digest()
+            )
 
 
 def test_local_engine_takes_a_manifest_and_reports_per_file_failures(server: RunningServer, tmp_path: Path) -> None:
