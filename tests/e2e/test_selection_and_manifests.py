@@ -75,7 +75,9 @@ def test_dry_run_sends_nothing_and_reports_what_would_happen(server: RunningServ
     with Client(config_file=server.data_dir / "credentials.json") as client:
         dataset = new_dataset(client, "dry")
         dry = client.assets.upload(dataset, src, dry_run=True, show_progress=False)
-        assert dry.dry_run and dry.sessions == [] and dry.bytes_sent == 0
+        assert dry.dry_run
+        assert dry.sessions == []
+        assert dry.bytes_sent == 0
         assert dry.would_upload == [str(src / f"{i}.png") for i in range(4)]
         assert [(f.path, f.code) for f in dry.failures] == [(str(src / "empty.png"), "EMPTY_FILE")]
         assert dry.skipped_files == [str(src / ".DS_Store")]
@@ -146,14 +148,16 @@ def test_cli_failed_manifest_round_trip_and_dry_runs(server: RunningServer, tmp_
         dataset = new_dataset(client, "fm")
     dry = cli(server, "upload", str(src), "--dataset", dataset, "--dry-run", "--include", "*.jpg", "--exclude", "6.jpg")
     assert dry.returncode == 0, dry.stderr
-    assert len(as_json(dry)["would_upload"]) == 6 and as_json(dry)["dry_run"]
+    assert len(as_json(dry)["would_upload"]) == 6
+    assert as_json(dry)["dry_run"]
 
     failed = tmp_path / "failed.jsonl"
     first = cli(server, "upload", str(src), "--dataset", dataset, "--failure-mode", "FailAfterOne",
                 "--batch-size", "2", "--failed-manifest", str(failed))  # fmt: skip
     assert first.returncode == 1, first.stderr
     out = as_json(first)
-    assert out["failed"] > 1 and out["failed_manifest"] == {"path": str(failed), "entries": out["failed"]}
+    assert out["failed"] > 1
+    assert out["failed_manifest"] == {"path": str(failed), "entries": out["failed"]}
     assert {e.filename for e in read_manifest(failed)} == {f["filename"] for f in out["failures"]}
     assert "0-broken.jpg" in {e.filename for e in read_manifest(failed)}
 
@@ -171,4 +175,5 @@ def test_cli_failed_manifest_round_trip_and_dry_runs(server: RunningServer, tmp_
     assert only.returncode == 0, only.stderr
     assert sorted(p.name for p in (tmp_path / "out" / dataset).iterdir()) == ["3.jpg"]
     both = cli(server, "upload", str(src), "--manifest", str(failed), "--dataset", dataset)
-    assert both.returncode == 2 and "--manifest" in both.stderr
+    assert both.returncode == 2
+    assert "--manifest" in both.stderr
