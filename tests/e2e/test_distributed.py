@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -12,6 +16,8 @@ from tests.helpers.images import write_image
 from tests.helpers.server_harness import RunningServer
 from vi_ext import Client, distributed
 from vi_ext.manifest import ManifestEntry, write_manifest
+
+VI_EXT = str(Path(sys.executable).parent / "vi-ext")
 
 
 def make_folder(root: Path, count: int) -> dict[str, bytes]:
@@ -44,6 +50,7 @@ def test_dask_in_process_uploads_and_downloads_a_few_hundred_files(server: Runni
         )  # fmt: skip
         assert (result.total_files, result.total_succeeded, result.total_failed) == (240, 240, 0), result.summary()
         assert len(result.sessions) >= 4  # several shards, one session each
+        assert sorted(result.skipped_files) == [str(tmp_path / "src" / ".git"), str(tmp_path / "src" / "__MACOSX")]
         assert listing(client, dataset) == {f"train/{n}" for n in files}
         again = distributed.upload(
             dataset, tmp_path / "src", config_file=creds, engine="dask", processes=0, shard_size=64,
@@ -78,3 +85,32 @@ def test_local_engine_takes_a_manifest_and_reports_per_file_failures(server: Run
         assert (result.total_files, result.total_succeeded, result.total_failed) == (32, 30, 2), result.summary()
         assert {f.filename for f in result.failures} == {"m/bad.png", "m/gone.png"}
         assert listing(client, dataset) == {f"m/{n}" for n in files}
+
+
+def test_cli_engine_local_uploads_and_downloads_in_shards(server: RunningServer, tmp_path: Path) -> None:
+    files = make_folder(tmp_path / "src", 24)
+    dataset = "distc-" + uuid.uuid4().hex[:8]
+    creds = str(server.data_dir / "credentials.json")
+    with Client(config_file=creds) as client:
+        client.datasets.create(dataset, dataset_id=dataset)
+    up = cli(creds, "upload", str(tmp_path / "src"), "--dataset", dataset, "--engine", "local", "--shard-size", "8")
+    assert up.returncode == 0, up.stderr
+    out = json.loads(up.stdout)
+    assert (out["total_files"], out["succeeded"], out["failed"]) == (24, 24, 0)
+    assert len(out["session_ids"]) >= 3
+    down = cli(creds, "download", str(tmp_path / "out"), "--dataset", dataset, "--engine", "local", "--shard-size", "8",
+               "--include", "cat/*")  # fmt: skip
+    assert down.returncode == 0, down.stderr
+    assert (json.loads(down.stdout)["count"], json.loads(down.stdout)["downloaded"]) == (8, 8)
+    for name in (n for n in files if n.startswith("cat/")):
+        assert (tmp_path / "out" / dataset / name).read_bytes() == files[name]
+    assert not (tmp_path / "out" / dataset / "dog").exists()
+    bad = cli(creds, "upload", str(tmp_path / "src"), "--dataset", dataset, "--scheduler", "tcp://127.0.0.1:1")
+    assert bad.returncode == 2
+    assert "--scheduler needs --engine dask" in bad.stderr
+
+
+def cli(creds: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATATURE_")}
+    return subprocess.run([VI_EXT, "--config-file", creds, "--json", *args], capture_output=True, text=True, env=env,
+                          timeout=300, check=False)  # fmt: skip

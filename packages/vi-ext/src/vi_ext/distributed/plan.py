@@ -17,7 +17,7 @@ from typing import Any
 
 from vi_ext.distributed.planner import Prefix, ShardIndex, bucket_counts, plan_prefixes, shard_key
 from vi_ext.errors import ViValidationError
-from vi_ext.files import SUPPORTED_EXTENSIONS
+from vi_ext.files import HIDDEN_FOLDER, SUPPORTED_EXTENSIONS
 from vi_ext.manifest import ManifestEntry, read_manifest
 from vi_ext.selection import FileFilter, is_default_excluded
 
@@ -43,13 +43,17 @@ def is_manifest(value: PathsOrManifest) -> bool:
     return path.suffix.lower() == ".jsonl" and path.is_file()
 
 
-def walk_entries(paths: PathsOrManifest, rules: FileFilter, prefix: str = "") -> Iterator[ManifestEntry]:
+def walk_entries(
+    paths: PathsOrManifest, rules: FileFilter, prefix: str = "", skipped: dict[str, str] | None = None
+) -> Iterator[ManifestEntry]:
     """Stream the files an upload of ``paths`` takes, as manifest entries (sorted walk, no symlinked dirs).
 
     Args:
         paths: Files and folders (a file given directly is always taken, whatever the rules).
         rules: Include/exclude rules for files found in folders.
         prefix: A validated prefix (``""`` or ending in ``/``) put before every asset filename.
+        skipped: When given, gets ``local path -> reason`` for every file (and pruned hidden
+            folder) left out, as `vi_ext.files.discover` reports them.
 
     Yields:
         One entry per file, size from ``stat``.
@@ -70,12 +74,20 @@ def walk_entries(paths: PathsOrManifest, rules: FileFilter, prefix: str = "") ->
             rel_dir = Path(current).relative_to(root).as_posix()
             rel_dir = "" if rel_dir == "." else rel_dir + "/"
             if rules.default_excludes:  # never descend into .git, __MACOSX or other hidden folders
-                dirs[:] = [d for d in dirs if not is_default_excluded(d)]
+                for d in [d for d in dirs if is_default_excluded(d)]:
+                    dirs.remove(d)
+                    if skipped is not None:
+                        skipped[str(Path(current, d))] = HIDDEN_FOLDER
             for name in sorted(names):
                 relative = rel_dir + name
-                if Path(name).suffix.lower() in SUPPORTED_EXTENSIONS and rules.allows(relative):
-                    path = Path(current, name)
+                path = Path(current, name)
+                reason = rules.why_not(relative)
+                if reason is None and path.suffix.lower() not in SUPPORTED_EXTENSIONS:
+                    reason = f"unsupported extension {path.suffix or '(none)'!r}"
+                if reason is None:
                     yield ManifestEntry(path, prefix + relative, _size(path))
+                elif skipped is not None:
+                    skipped[str(path)] = reason
 
 
 def _size(path: Path) -> int:
@@ -131,6 +143,7 @@ def build_tasks(
     shard_size: int,
     config_file: str | None,
     options: dict[str, Any],
+    skipped: dict[str, str] | None = None,
 ) -> list[ShardTask]:
     """The shard tasks of one distributed upload, each keyed for the ledger.
 
@@ -142,6 +155,7 @@ def build_tasks(
         shard_size: The most files per shard.
         config_file: The credentials file workers read (``None``: their environment).
         options: Upload options passed to each shard's ``assets.upload``.
+        skipped: When given, gets ``local path -> reason`` for the files the rules left out.
 
     Returns:
         The tasks, in hash order.
@@ -157,9 +171,11 @@ def build_tasks(
                 yield ManifestEntry(e.path, prefix + e.filename, e.size, e.crc32c, e.custom_metadata)
 
     else:
+        passes = [0]
 
         def source() -> Iterator[ManifestEntry]:
-            return walk_entries(paths_or_manifest, rules, prefix)
+            passes[0] += 1  # the skipped files are noted on the first pass only
+            return walk_entries(paths_or_manifest, rules, prefix, skipped if passes[0] == 1 else None)
 
     tasks = []
     for region, entries in plan_shards(source, shard_size):

@@ -132,16 +132,17 @@ def upload(
     for reserved in ("skip_existing", "manifest", "show_progress"):
         if reserved in upload_options:
             raise ViValidationError(f"{reserved}= is set by distributed.upload itself")
+    skipped: dict[str, str] = {}
     tasks = build_tasks(
         dataset_id, paths_or_manifest, rules=FileFilter.build(include, exclude), prefix=normalize_prefix(prefix),
         shard_size=shard_size, config_file=None if config_file is None else os.fspath(config_file),
-        options=upload_options,
+        options=upload_options, skipped=skipped,
     )  # fmt: skip
     ledger = None if ledger_dir is None else Ledger(Path(ledger_dir, dataset_id))
     recorded = [r for t in tasks if ledger and (r := ledger.load(t.key)) is not None]
     todo = [t for t in tasks if ledger is None or ledger.load(t.key) is None]
     if not todo:
-        return merge((), recorded)
+        return _with_skipped(merge((), recorded), skipped)
     runner: Engine = make_engine(
         engine, dask_client=dask_client, scheduler=scheduler, processes=processes,
         max_concurrent_shards=max_concurrent_shards,
@@ -158,7 +159,14 @@ def upload(
                 results[key] = _failed_shard(by_key[key], outcome)
     finally:
         runner.close()
-    return merge((results[t.key] for t in todo if t.key in results), recorded)
+    return _with_skipped(merge((results[t.key] for t in todo if t.key in results), recorded), skipped)
+
+
+def _with_skipped(result: AssetUploadResult, skipped: dict[str, str]) -> AssetUploadResult:
+    """Add the files the driver's walk left out (never silently dropped)."""
+    result.skipped_files.extend(skipped)
+    result.skip_reasons.update(skipped)
+    return result
 
 
 __all__ = ["merge", "upload", "upload_shard"]
