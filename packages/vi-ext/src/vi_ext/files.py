@@ -229,7 +229,13 @@ def discover(paths: PathsArg, max_file_size: int, prefix: str = "", rules: FileF
                 selection.files.append(LocalFile(path, local, filename, size, MIME_BY_EXTENSION[path.suffix.lower()]))
     if not selection.files and not selection.rejected:
         where = ", ".join(entries)
-        extra = f" ({len(selection.skipped)} left out: {skip_counts(selection.skipped)})" if selection.skipped else ""
+        unsupported = all(s.reason.startswith("unsupported extension") for s in selection.skipped)
+        extra = (
+            f" ({len(selection.skipped)} files with unsupported extensions)"
+            if unsupported
+            else f" ({len(selection.skipped)} left out: {skip_counts(selection.skipped)})"
+        )
+        extra = extra if selection.skipped else ""
         raise ViValidationError(f"no image files found in {where}{extra}")
     return selection
 

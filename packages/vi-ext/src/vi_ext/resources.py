@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -91,6 +92,14 @@ def update_body(
     if not body:
         raise ViValidationError("nothing to update: give name, description, preference or metadata")
     return body
+
+
+def _digest(path: Path, algorithm: str) -> str | None:
+    """The file's digest, or ``None`` when it cannot be read (then it is not "already there": the upload reports it)."""
+    try:
+        return file_digest(path, algorithm)
+    except OSError:
+        return None
 
 
 def dry_run_result(selection: Selection, existing: set[str]) -> AssetUploadResult:
@@ -554,7 +563,7 @@ class AssetsResource(_Resource):
             first = too_large[0]
             raise ViFileTooLargeError(f"{first.local}: {first.message}; nothing was uploaded", status_code=None)
         options = UploadOptions(mode, retention, batch_size, workers, wait_until_done, timeout, custom_metadata)
-        existing = self._already_there(dataset_id, selection.files) if skip_existing else set()
+        find_existing = functools.partial(self._already_there, dataset_id) if skip_existing else None
         with CallbackReporter(progress, show_progress) as reporter, self._client._storage_clients() as storage:
             uploader = Uploader(
                 self._api,
@@ -564,7 +573,7 @@ class AssetsResource(_Resource):
                 self._client._sleep,
                 multipart_threshold,
             )
-            return uploader.run(path, selection, options, existing)
+            return uploader.run(path, selection, options, find_existing)
 
     @staticmethod
     def _select(
@@ -613,7 +622,7 @@ class AssetsResource(_Resource):
             algorithm = asset.metadata.hash.algorithm.lower()
             if (
                 algorithm in hashlib.algorithms_guaranteed
-                and file_digest(f.path, algorithm) == asset.metadata.hash.contents
+                and _digest(f.path, algorithm) == asset.metadata.hash.contents
             ):
                 found.add(f.local)
         return found
