@@ -120,3 +120,10 @@ class _FakeAsset:
 
 def _asset(filename: str) -> Asset:
     return cast(Asset, _FakeAsset(filename))
+
+
+def test_worker_client_options_never_carry_credentials(tmp_path: Path) -> None:
+    with pytest.raises(ViValidationError, match="secret_key"):
+        uploads.upload("ds", tmp_path, engine="local", client_options={"secret_key": "k"})
+    with pytest.raises(ViValidationError, match="set by distributed.upload"):
+        uploads.upload("ds", tmp_path, engine="local", skip_existing=False)

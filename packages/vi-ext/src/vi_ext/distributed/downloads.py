@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from vi_ext import models as m
 from vi_ext.distributed.engines import Engine, make_engine
+from vi_ext.distributed.plan import check_client_options
 from vi_ext.distributed.planner import ShardIndex, bucket_counts, plan_prefixes
 from vi_ext.download_paths import check_root, remove_leftovers
 from vi_ext.errors import ViError
@@ -29,6 +30,7 @@ class DownloadTask:
     config_file: str | None
     overwrite: bool
     max_workers: int | None
+    client_options: dict[str, Any] = field(default_factory=dict)
 
 
 def download_shard(task: DownloadTask) -> AssetDownloadResult:
@@ -42,7 +44,7 @@ def download_shard(task: DownloadTask) -> AssetDownloadResult:
     """
     from vi_ext.client import Client  # on the worker: nothing of the driver's client is pickled
 
-    with Client(config_file=task.config_file) as client:
+    with Client(config_file=task.config_file, **task.client_options) as client:
         return client.assets.download_assets(
             task.dataset_id, Path(task.root), iter(task.assets), total=len(task.assets), overwrite=task.overwrite,
             max_workers=task.max_workers, clean_leftovers=False,
@@ -100,6 +102,7 @@ def download(
     exclude: Iterable[str] | str | None = None,
     overwrite: bool = False,
     max_workers: int | None = None,
+    client_options: dict[str, Any] | None = None,
 ) -> AssetDownloadResult:
     """Download a (filtered) dataset in shards on an engine, into ``save_dir/<dataset_id>``.
 
@@ -124,6 +127,8 @@ def download(
         exclude: Leave out assets whose filename matches one of these globs.
         overwrite: Fetch again even files already present and verified.
         max_workers: Concurrent transfers per shard.
+        client_options: Keyword arguments of each worker's ``Client`` (``timeout``,
+            ``max_retries``, ``max_workers``, ``proxy``; no credentials).
 
     Returns:
         One merged `AssetDownloadResult`.
@@ -136,8 +141,9 @@ def download(
     from vi_ext.client import Client
 
     config = None if config_file is None else os.fspath(config_file)
+    worker_client = check_client_options(client_options)
     rules = FileFilter.build(include, exclude, default_excludes=False)
-    with Client(config_file=config) as client:
+    with Client(config_file=config, **worker_client) as client:
         short = dataset_id.removeprefix(f"{client.organization_id}_")
         assets = client.assets.selected(dataset_id, filter_criteria, metadata_query, rules, contents=True)
         shards = deal(assets, shard_size)
@@ -145,8 +151,8 @@ def download(
     check_root(root)
     root.mkdir(parents=True, exist_ok=True)
     remove_leftovers(root)  # once, here: the shards write side by side under root
-    tasks = [DownloadTask(label, dataset_id, tuple(items), os.fspath(root), config, overwrite, max_workers)
-             for label, items in shards]  # fmt: skip
+    tasks = [DownloadTask(label, dataset_id, tuple(items), os.fspath(root), config, overwrite, max_workers,
+                          worker_client) for label, items in shards]  # fmt: skip
     if not tasks:
         return merge(short, root, ())
     runner: Engine = make_engine(

@@ -33,6 +33,27 @@ class ShardTask:
     entries: tuple[ManifestEntry, ...]
     config_file: str | None
     options: dict[str, Any] = field(default_factory=dict)
+    client_options: dict[str, Any] = field(default_factory=dict)
+    """Keyword arguments of each worker's ``Client`` (`WORKER_CLIENT_OPTIONS` only: no credentials)."""
+
+
+WORKER_CLIENT_OPTIONS = frozenset({"timeout", "max_retries", "max_workers", "proxy"})
+
+
+def check_client_options(options: dict[str, Any] | None) -> dict[str, Any]:
+    """The ``Client`` options workers may be given (never credentials, which stay on the workers).
+
+    Raises:
+        ViValidationError: Another key (e.g. ``secret_key``) is given.
+    """
+    given = dict(options or {})
+    unknown = sorted(set(given) - WORKER_CLIENT_OPTIONS)
+    if unknown:
+        raise ViValidationError(
+            f"client_options may hold only {sorted(WORKER_CLIENT_OPTIONS)}, not {unknown} "
+            "(credentials come from config_file or the workers' environment)"
+        )
+    return given
 
 
 def is_manifest(value: PathsOrManifest) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 from vi_ext.distributed.engines import Engine, make_engine
 from vi_ext.distributed.ledger import Ledger
-from vi_ext.distributed.plan import PathsOrManifest, ShardTask, build_tasks
+from vi_ext.distributed.plan import PathsOrManifest, ShardTask, build_tasks, check_client_options
 from vi_ext.errors import ViError, ViValidationError
 from vi_ext.files import normalize_prefix
 from vi_ext.results import AssetUploadResult, FileFailure
@@ -29,7 +30,7 @@ def upload_shard(task: ShardTask) -> AssetUploadResult:
     """
     from vi_ext.client import Client  # on the worker: nothing of the driver's client is pickled
 
-    with Client(config_file=task.config_file) as client:
+    with Client(config_file=task.config_file, **task.client_options) as client:
         return client.assets.upload(
             task.dataset_id, manifest=list(task.entries), skip_existing=True, show_progress=False, **task.options
         )
@@ -96,6 +97,7 @@ def upload(
     exclude: Iterable[str] | str | None = None,
     prefix: str = "",
     ledger_dir: str | os.PathLike[str] | None = None,
+    client_options: dict[str, Any] | None = None,
     **upload_options: Any,
 ) -> AssetUploadResult:
     """Upload files in deterministic shards on an engine; each shard is one idempotent upload.
@@ -119,6 +121,8 @@ def upload(
         ledger_dir: Where finished shards are recorded (under a folder per dataset); a re-run skips
             them with no server call. ``None``: no ledger (a re-run still sends nothing already
             there, but asks the server per batch).
+        client_options: Keyword arguments of each worker's ``Client``: ``timeout``,
+            ``max_retries``, ``max_workers``, ``proxy`` (no credentials).
         **upload_options: Passed to each shard's ``client.assets.upload`` (``failure_mode``,
             ``max_workers``, ``batch_size``…); ``skip_existing`` is always on.
 
@@ -132,12 +136,14 @@ def upload(
     for reserved in ("skip_existing", "manifest", "show_progress"):
         if reserved in upload_options:
             raise ViValidationError(f"{reserved}= is set by distributed.upload itself")
+    worker_client = check_client_options(client_options)
     skipped: dict[str, str] = {}
     tasks = build_tasks(
         dataset_id, paths_or_manifest, rules=FileFilter.build(include, exclude), prefix=normalize_prefix(prefix),
         shard_size=shard_size, config_file=None if config_file is None else os.fspath(config_file),
         options=upload_options, skipped=skipped,
     )  # fmt: skip
+    tasks = [dataclasses.replace(t, client_options=worker_client) for t in tasks]
     ledger = None if ledger_dir is None else Ledger(Path(ledger_dir, dataset_id))
     recorded = [r for t in tasks if ledger and (r := ledger.load(t.key)) is not None]
     todo = [t for t in tasks if ledger is None or ledger.load(t.key) is None]
