@@ -18,6 +18,7 @@ from vi_ext.models import Asset
 from vi_ext.resources import dry_run_result
 from vi_ext.results import AssetDownloadResult, AssetUploadResult, DownloadFailure, FileFailure
 from vi_ext.selection import FileFilter
+from vi_ext.upload import batch_sizes
 
 
 def test_from_manifest_checks_each_entry_against_the_disk(tmp_path: Path) -> None:
@@ -127,3 +128,11 @@ def test_worker_client_options_never_carry_credentials(tmp_path: Path) -> None:
         uploads.upload("ds", tmp_path, engine="local", client_options={"secret_key": "k"})
     with pytest.raises(ViValidationError, match="set by distributed.upload"):
         uploads.upload("ds", tmp_path, engine="local", skip_existing=False)
+
+
+def test_batches_start_small_so_the_first_put_is_quick() -> None:
+    assert batch_sizes(10_000, 100_000)[:7] == [250, 500, 1000, 2000, 4000, 8000, 10_000]
+    assert sum(batch_sizes(10_000, 100_000)) >= 100_000
+    assert max(batch_sizes(10_000, 100_000)) == 10_000
+    assert batch_sizes(2, 5) == [2, 2, 2]
+    assert batch_sizes(10_000, 0) == []

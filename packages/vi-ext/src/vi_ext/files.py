@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -139,22 +140,58 @@ def display_path(text: str) -> str:
     return text if _is_utf8(text) else os.fsencode(text).decode("utf-8", "backslashreplace")
 
 
-def _walk(root: Path, rules: FileFilter, pruned: list[Skipped]) -> Iterable[tuple[Path, str | None]]:
-    """Files under ``root`` in sorted order with the reason the rules leave each out (``None``: taken).
+def _walk(root: Path, rules: FileFilter, pruned: list[Skipped]) -> Iterable[tuple[str, str, str | None, int | None]]:
+    """Files under ``root`` in sorted order: path, relative path, why the rules leave it out (``None``: taken), size.
 
-    Directory symlinks are not followed (no loops). With the default excludes on, hidden and system
-    folders (``.git``, ``__MACOSX``…) are not entered: each is appended to ``pruned`` once.
+    One ``scandir`` per folder and one ``stat`` per file (the size; ``None`` when it is not a
+    readable regular file). Directory symlinks are not followed (no loops). With the default
+    excludes on, hidden and system folders (``.git``, ``__MACOSX``…) are not entered: each is
+    appended to ``pruned`` once.
     """
-    for current, dirs, names in os.walk(root, followlinks=False):
-        dirs.sort()
-        rel_dir = Path(current).relative_to(root).as_posix()
-        rel_dir = "" if rel_dir == "." else rel_dir + "/"
-        if rules.default_excludes:
-            for d in [d for d in dirs if is_default_excluded(d)]:
-                pruned.append(Skipped(str(Path(current, d)), HIDDEN_FOLDER))
-                dirs.remove(d)
-        for name in sorted(names):
-            yield Path(current, name), rules.why_not(rel_dir + name)
+    stack = [(root, "")]
+    while stack:
+        folder, rel_dir = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirs: list[tuple[Path, str]] = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            relative = rel_dir + entry.name
+            if not is_dir and entry.is_symlink() and os.path.isdir(entry.path):
+                yield entry.path, relative, None, _LINKED_DIR
+                continue
+            if is_dir:
+                if rules.default_excludes and is_default_excluded(entry.name):
+                    pruned.append(Skipped(entry.path, HIDDEN_FOLDER))
+                else:
+                    subdirs.append((Path(entry.path), relative + "/"))
+                continue
+            yield entry.path, relative, rules.why_not(relative), _entry_size(entry)
+        stack.extend(reversed(subdirs))  # files of a folder first, then its sub-folders in name order
+
+
+def _suffix(name: str) -> str:
+    """``Path(name).suffix`` without building a path (a leading-dot name like ``.png`` has none)."""
+    base = name.rsplit("/", 1)[-1]
+    dot = base.rfind(".")
+    return base[dot:] if 0 < dot < len(base) - 1 else ""
+
+
+_LINKED_DIR = -1  # the "size" `_walk` gives a symbolic link to a folder (never followed)
+
+
+def _entry_size(entry: os.DirEntry[str]) -> int | None:
+    try:
+        info = entry.stat()  # follows a file symlink, like Path.stat
+    except OSError:
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
 
 
 def _size(path: Path) -> int | None:
@@ -186,26 +223,29 @@ def discover(paths: PathsArg, max_file_size: int, prefix: str = "", rules: FileF
             raise ViValidationError(f"path not found: {entry}")
         pruned: list[Skipped] = []
         if root.is_dir():
-            candidates = [(p, p.relative_to(root).as_posix(), False, why) for p, why in _walk(root, rules, pruned)]
+            candidates: Iterable[tuple[str, str, bool, str | None, int | None]] = (
+                (p, rel, False, why, size) for p, rel, why, size in _walk(root, rules, pruned)
+            )
         elif root.is_file():
-            candidates = [(root, root.name, True, None)]
+            candidates = [(str(root), root.name, True, None, _size(root))]
         else:
             raise ViValidationError(f"not a file or folder: {entry}")
-        selection.skipped.extend(pruned)
-        for path, name, explicit, left_out in candidates:
-            local = str(path) if not explicit else entry
+        for found, name, explicit, left_out, size in candidates:
+            local = found if not explicit else entry
+            if size == _LINKED_DIR:  # never followed (no loops), and not a file: not listed, as before
+                continue
             filename = prefix + name
             if left_out is not None:
                 selection.skipped.append(Skipped(local, left_out))
                 continue
-            if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
-                reason = f"unsupported extension {path.suffix or '(none)'!r}"
+            suffix = _suffix(name)
+            if suffix.lower() not in SUPPORTED_EXTENSIONS:
+                reason = f"unsupported extension {suffix or '(none)'!r}"
                 if explicit:
                     _reject(selection, local, filename, UNSUPPORTED, reason)
                 else:
                     selection.skipped.append(Skipped(local, reason))
                 continue
-            size = _size(path)
             if not _is_utf8(filename):
                 shown = display_path(filename)
                 _reject(selection, local, filename, INVALID_NAME, f"the file name {shown!r} is not valid UTF-8")
@@ -226,7 +266,9 @@ def discover(paths: PathsArg, max_file_size: int, prefix: str = "", rules: FileF
             else:
                 seen[filename] = local
                 selection.order.append(local)
-                selection.files.append(LocalFile(path, local, filename, size, MIME_BY_EXTENSION[path.suffix.lower()]))
+                mime = MIME_BY_EXTENSION[suffix.lower()]
+                selection.files.append(LocalFile(Path(found), local, filename, size, mime))
+        selection.skipped.extend(pruned)
     if not selection.files and not selection.rejected:
         where = ", ".join(entries)
         unsupported = all(s.reason.startswith("unsupported extension") for s in selection.skipped)

@@ -43,6 +43,7 @@ SERVER_SKIPPED = "EUNKNOWN"  # the server's code for files it did not ingest bec
 URL_REFRESH_ROUNDS = 3
 STOPPED = "not sent: the session stopped after the first failure (FailAfterOne)"
 STOPPED_UPLOAD = "not sent: the upload stopped after the first failure (FailAfterOne)"
+FIRST_BATCH = 250  # files in the first session: a small one starts the first PUT at once (see `batch_sizes`)
 CHECK_WORKERS = 4  # threads computing checksums of the next chunk while the current batch is sent
 RESUME = "run the same upload again with skip_existing=True (CLI: --skip-existing) to send only what is missing"
 
@@ -250,14 +251,18 @@ class Uploader:
         Files are checked in chunks of ``batch_size`` (in ``ahead``, their checksums in parallel
         in ``checks``): which are already in the dataset (``find_existing``), which names exist
         (so their upload replaces an asset), each file's crc32c. Files that cannot be read or no
-        longer match their manifest line become failures here; the rest fill batches of exactly
-        ``batch_size`` in input order.
+        longer match their manifest line become failures here; the rest fill batches in input
+        order, sized by `batch_sizes` (small first ones, so sending starts at once).
 
         Yields:
             ``(batch, crcs, more)``: the files, their checksums, and whether files follow.
         """
         tracked = self._tracked
-        chunks = [files[i : i + batch_size] for i in range(0, len(files), batch_size)]
+        sizes = batch_sizes(batch_size, len(files))
+        chunks, start = [], 0
+        for size in sizes:
+            chunks.append(files[start : start + size])
+            start += size
 
         def check(chunk: list[LocalFile]) -> tuple[set[str], list[int | None], set[str]]:
             there = find_existing(chunk) if find_existing is not None else set()
@@ -267,6 +272,7 @@ class Uploader:
             return there, crcs, names.result()
 
         buffer: list[LocalFile] = []
+        sent = 0  # batches yielded: the next one holds sizes[sent] files
         crcs: dict[str, int | None] = {}
         pending: Future[tuple[set[str], list[int | None], set[str]]] | None = None
         try:
@@ -293,8 +299,9 @@ class Uploader:
                     else:
                         buffer.append(f)
                         crcs[f.local] = crc
-                while len(buffer) >= batch_size:
-                    batch, buffer = buffer[:batch_size], buffer[batch_size:]
+                while len(buffer) >= (size := sizes[sent] if sent < len(sizes) else batch_size):
+                    batch, buffer = buffer[:size], buffer[size:]
+                    sent += 1
                     yield batch, {f.local: crcs.pop(f.local) for f in batch}, bool(buffer) or i + 1 < len(chunks)
             if buffer:
                 yield buffer, crcs, False
@@ -554,6 +561,29 @@ class Uploader:
             overwritten_files=overwritten,
             cause=first_cause(failures, consequences),
         )
+
+
+def batch_sizes(batch_size: int, total: int) -> list[int]:
+    """How many files each batch (one session) holds: `FIRST_BATCH`, doubling up to ``batch_size`` (pure).
+
+    A session of 10 000 assets takes seconds to create, so the first batches are small and the
+    first PUT starts at once; from the fifth or sixth batch on every batch is ``batch_size``.
+
+    Args:
+        batch_size: The most files per batch.
+        total: Files to send.
+
+    Returns:
+        Sizes adding up to at least ``total`` (the last batch may be short).
+    """
+    sizes: list[int] = []
+    size = min(batch_size, FIRST_BATCH)
+    covered = 0
+    while covered < total:
+        sizes.append(size)
+        covered += size
+        size = min(batch_size, size * 2)
+    return sizes
 
 
 def _settled(session: m.AssetIngestionSession, abandoned: int) -> bool:
