@@ -126,7 +126,7 @@ def _asset(filename: str) -> Asset:
 def test_worker_client_options_never_carry_credentials(tmp_path: Path) -> None:
     with pytest.raises(ViValidationError, match="secret_key"):
         uploads.upload("ds", tmp_path, engine="local", client_options={"secret_key": "k"})
-    with pytest.raises(ViValidationError, match="set by distributed.upload"):
+    with pytest.raises(ViValidationError, match=r"set by distributed\.upload"):
         uploads.upload("ds", tmp_path, engine="local", skip_existing=False)
 
 
