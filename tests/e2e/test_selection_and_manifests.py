@@ -149,6 +149,13 @@ def test_cli_failed_manifest_round_trip_and_dry_runs(server: RunningServer, tmp_
     dry = cli(server, "upload", str(src), "--dataset", dataset, "--dry-run", "--include", "*.jpg", "--exclude", "6.jpg")
     assert dry.returncode == 0, dry.stderr
     assert len(as_json(dry)["would_upload"]) == 6
+    plan = tmp_path / "plan.jsonl"
+    planned = cli(server, "upload", str(src), "--dataset", dataset, "--dry-run", "--include", "*.jpg",
+                  "--write-manifest", str(plan))  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+    assert as_json(planned)["manifest"] == {"path": str(plan), "entries": 7}
+    assert sorted(e.filename for e in read_manifest(plan)) == sorted(["0-broken.jpg", *good])
+    assert {e.filename: e.size for e in read_manifest(plan)}["1.jpg"] == len(good["1.jpg"])
     assert as_json(dry)["dry_run"]
 
     failed = tmp_path / "failed.jsonl"

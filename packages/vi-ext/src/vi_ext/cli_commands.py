@@ -175,6 +175,8 @@ def check_scale(engine: str | None, scheduler: str | None) -> None:
               help="Upload the files a JSON Lines manifest lists (instead of PATHS).")  # fmt: skip
 @click.option("--failed-manifest", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write the files that failed as a manifest (re-send them with --manifest).")  # fmt: skip
+@click.option("--write-manifest", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="With --dry-run: also write the files PATHS select as a manifest (for --manifest).")  # fmt: skip
 @click.option("--ledger", "ledger_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="With --engine: record finished shards here; a re-run skips them.")  # fmt: skip
 @scale_options
@@ -184,13 +186,14 @@ def check_scale(engine: str | None, scheduler: str | None) -> None:
 def upload(state: State, paths: tuple[Path, ...], dataset_id: str, failure_mode: str, no_wait: bool,
            batch_size: int, workers: int | None, skip_existing: bool, prefix: str | None, include: tuple[str, ...],
            exclude: tuple[str, ...], dry_run: bool, manifest: Path | None, failed_manifest: Path | None,
-           ledger_dir: Path | None, engine: str | None, scheduler: str | None, shard_size: int) -> None:  # fmt: skip
+           write_manifest: Path | None, ledger_dir: Path | None, engine: str | None, scheduler: str | None, shard_size: int) -> None:  # fmt: skip
     """Upload files and folders (recursively), or the files a manifest lists.
 
     \b
     Examples:
       vi-ext upload ./photos extra.jpg --dataset pets --workers 32
       vi-ext upload ./photos --dataset pets --include '*.jpg' --exclude 'raw/**' --dry-run
+      vi-ext upload ./photos --dataset pets --dry-run --write-manifest plan.jsonl
       vi-ext upload ./photos --dataset pets --failed-manifest failed.jsonl
       vi-ext upload --manifest failed.jsonl --dataset pets
       vi-ext upload ./photos --dataset pets --engine dask --shard-size 5000
@@ -198,6 +201,8 @@ def upload(state: State, paths: tuple[Path, ...], dataset_id: str, failure_mode:
     if bool(paths) == (manifest is not None):
         raise click.UsageError("give PATHS or --manifest FILE (one of them)")
     check_scale(engine, scheduler)
+    if write_manifest is not None and (not dry_run or manifest is not None):
+        raise click.UsageError("--write-manifest goes with --dry-run and PATHS")
     state.resume = SKIP_EXISTING_HINT
     started = time.monotonic()
     try:
@@ -236,10 +241,19 @@ def upload(state: State, paths: tuple[Path, ...], dataset_id: str, failure_mode:
     }  # fmt: skip
     if written is not None:
         payload["failed_manifest"] = {"path": str(failed_manifest), "entries": written}
+    planned = 0
+    if write_manifest is not None:
+        from vi_ext.distributed.plan import write_selection
+
+        planned = entries = write_selection(write_manifest, [str(p) for p in paths], include=include, exclude=exclude,
+                                  prefix=prefix or "")  # fmt: skip
+        payload["manifest"] = {"path": str(write_manifest), "entries": entries}
 
     def show() -> None:
         if result.dry_run:
             click.echo(result.summary())
+            if write_manifest is not None:
+                click.echo(f"{planned} file(s) written to {write_manifest} (upload: --manifest)")
             return
         for line in upload_summary(result, seconds):
             click.echo(line)

@@ -203,3 +203,38 @@ def build_tasks(
         key = shard_key(region, ((e.filename, e.size, fingerprint(e)) for e in entries))
         tasks.append(ShardTask(key, dataset_id, tuple(entries), config_file, options))
     return tasks
+
+
+def write_selection(
+    target: str | os.PathLike[str],
+    paths: PathsOrManifest,
+    *,
+    include: Iterable[str] | str | None = None,
+    exclude: Iterable[str] | str | None = None,
+    prefix: str = "",
+    skipped: dict[str, str] | None = None,
+) -> int:
+    """Write the files an upload of ``paths`` would take (the selection rules applied) as a manifest.
+
+    Streamed: the folders are walked once and written line by line (atomically renamed into place).
+
+    Args:
+        target: The manifest to write.
+        paths: Files and folders.
+        include: Globs a file found in a folder must match.
+        exclude: Globs that leave files out.
+        prefix: Put before every asset filename (validated).
+        skipped: When given, gets ``local path -> reason`` for every file left out.
+
+    Returns:
+        How many entries were written.
+
+    Raises:
+        ViValidationError: A bad pattern or prefix, or a missing path.
+        ManifestError: The manifest cannot be written.
+    """
+    from vi_ext.files import normalize_prefix
+    from vi_ext.manifest import write_manifest
+
+    rules = FileFilter.build(include, exclude)
+    return write_manifest(target, walk_entries(paths, rules, normalize_prefix(prefix), skipped))
