@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bench.scale import scale_lines
+
 if TYPE_CHECKING:
     from bench.run import Measurement, Sizes
 
@@ -120,8 +122,11 @@ def server_processes(t: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
             "| scenario | runner | 1 worker | 2 workers | speed-up |", "|---|---|---|---|---|", *rows]  # fmt: skip
 
 
-def write_report(results: Sequence[Measurement], sizes: Sizes, out: Path, elapsed: float, cpus: int, host: str) -> None:
-    """Write the markdown table."""
+def write_report(
+    results: Sequence[Measurement], sizes: Sizes, out: Path, elapsed: float, cpus: int, host: str,
+    scale: list[dict[str, Any]] | None = None,
+) -> None:  # fmt: skip
+    """Write the markdown table (and the scale section when ``scale`` rows are given)."""
     t = summarize(results)
     large_mb = next((m.megabytes / sizes.large_files for m in results if m.scenario == "U3" and m.megabytes), 0.0)
     small_kb = next(
@@ -175,4 +180,6 @@ def write_report(results: Sequence[Measurement], sizes: Sizes, out: Path, elapse
     lines += ["", "## Targets", "", "| target | measured | |", "|---|---|---|"]
     for what, measured, ok in targets(t):
         lines.append(f"| {what} | {measured} | {'met' if ok else 'not met' if ok is False else 'n/a'} |")
+    if scale:
+        lines += scale_lines(scale, cpus)
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")

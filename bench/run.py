@@ -24,6 +24,7 @@ import httpx
 from PIL import Image
 
 from bench.report import write_report
+from bench.scale import run_scale
 from tools.compat import ensure_venv
 from vi_ext import Client
 from vi_server.testing.process import RunningServer
@@ -46,12 +47,24 @@ class Sizes:
     listing_small: int
     downloads: int
     reps: int
+    scale_files: int = 100_000  # S1: tiny files in one folder (time to first PUT, peak RSS)
+    dask_files: int = 10_000  # S2: files/s of 1 vs 2 Dask worker processes
 
 
 FULL = Sizes(
     small_files=2000, large_files=100, large_side=1830, listing=100_000, listing_small=10_000, downloads=1000, reps=3
 )
-QUICK = Sizes(small_files=40, large_files=3, large_side=500, listing=2_500, listing_small=1_000, downloads=40, reps=1)
+QUICK = Sizes(
+    small_files=40,
+    large_files=3,
+    large_side=500,
+    listing=2_500,
+    listing_small=1_000,
+    downloads=40,
+    reps=1,
+    scale_files=1_000,
+    dask_files=200,
+)
 
 
 @dataclass
@@ -161,7 +174,7 @@ class Bench:
                 time.sleep(0.1)
 
 
-SCENARIOS = ("U1", "U2", "U3", "L1", "L1-10k", "D1", "U1-w2", "U2-w2", "D1-w2")
+SCENARIOS = ("U1", "U2", "U3", "L1", "L1-10k", "D1", "U1-w2", "U2-w2", "D1-w2", "S")  # S: scale (bench/scale.py)
 MULTI_WORKER_SUFFIX = "-w"  # U1-w2: U1 against `serve --workers 2`
 
 
@@ -178,26 +191,32 @@ def base_scenario(scenario: str) -> str:
 
 def run(
     sizes: Sizes, out: Path, scenarios: tuple[str, ...] = SCENARIOS, runners: tuple[str, ...] = RUNNERS
-) -> list[Measurement]:
-    """The chosen scenarios and runners, ``sizes.reps`` times, alternating the order.
+) -> tuple[list[Measurement], list[dict[str, Any]]]:
+    """The chosen scenarios and runners, ``sizes.reps`` times, alternating the order; then the scale rows.
 
     Scenarios are grouped by the server they need: one with a single process, one with
-    ``--workers 2`` (each on a fresh data dir).
+    ``--workers 2`` (each on a fresh data dir). The scale scenarios run on the single-process one.
     """
     official = ensure_venv()
     small = images("small", sizes.small_files, SMALL_SIDE)
     large = images("large", sizes.large_files, sizes.large_side)
     results: list[Measurement] = []
+    scale: list[dict[str, Any]] = []
     for workers in sorted({server_workers(s) for s in scenarios}):
         chosen = tuple(s for s in scenarios if server_workers(s) == workers)
-        results += _run_on_server(sizes, chosen, runners, workers, official, small, large)
+        measured, scaled = _run_on_server(sizes, chosen, runners, workers, official, small, large)
+        results += measured
+        scale += scaled
     out.with_suffix(".json").write_text(json.dumps([asdict(m) for m in results], indent=1))
-    return results
+    if scale:
+        out.with_name(out.stem + "-scale.json").write_text(json.dumps(scale, indent=1))
+    return results, scale
 
 
 def _run_on_server(sizes: Sizes, scenarios: tuple[str, ...], runners: tuple[str, ...], workers: int,
-                   official: Path, small: Path, large: Path) -> list[Measurement]:  # fmt: skip
+                   official: Path, small: Path, large: Path) -> tuple[list[Measurement], list[dict[str, Any]]]:  # fmt: skip
     results: list[Measurement] = []
+    scale: list[dict[str, Any]] = []
     suffix = "" if workers == 1 else f"{MULTI_WORKER_SUFFIX}{workers}"
     extra = [] if workers == 1 else ["--workers", str(workers)]
     with tempfile.TemporaryDirectory(prefix="vi-bench-server-") as data:
@@ -235,9 +254,11 @@ def _run_on_server(sizes: Sizes, scenarios: tuple[str, ...], runners: tuple[str,
                         m.scenario = scenario
                         results.append(m)
                         print(json.dumps(asdict(m)), flush=True)
+            if "S" in scenarios and "vi_ext" in runners:
+                scale = run_scale(bench.creds, bench.dataset, bench.settle, sizes.scale_files, sizes.dask_files)
         finally:
             server.stop()
-    return results
+    return results, scale
 
 
 def main() -> int:
@@ -264,8 +285,8 @@ def main() -> int:
     default_name = "results-quick.md" if args.quick else "results-partial.md" if partial else "results.md"
     out = args.out or (HERE / default_name)
     started = time.time()
-    results = run(sizes, out, scenarios, runners)
-    write_report(results, sizes, out, time.time() - started, os.cpu_count() or 0, platform.platform())
+    results, scale = run(sizes, out, scenarios, runners)
+    write_report(results, sizes, out, time.time() - started, os.cpu_count() or 0, platform.platform(), scale)
     print(f"wrote {out}")
     return 0
 

@@ -16,6 +16,8 @@ from vi_ext.cli_confirm import SHOWN, Plan, destructive_options, go_ahead
 from vi_ext.cli_output import human_bytes
 from vi_ext.cli_support import EXIT_FAILED_FILES, State, handled, output_options, pass_state
 from vi_ext.enums import SortCriterion, SortOrder
+from vi_ext.errors import ViUploadError
+from vi_ext.failed_manifest import write_failed_manifest
 from vi_ext.files import display_path
 from vi_ext.models import Asset, AssetIngestionSession, Dataset
 from vi_ext.results import AssetUploadResult
@@ -132,8 +134,32 @@ def datasets_get(state: State, dataset_id: str) -> None:
 
 
 # ---------------------------------------------------------------- assets
+def scale_options(command: Any) -> Any:
+    """``--engine``, ``--scheduler`` and ``--shard-size``: run the transfer in shards (`vi_ext.distributed`)."""
+    for option in (
+        click.option("--engine", type=click.Choice(["dask", "local"]), default=None,
+                     help="Run in shards on a Dask cluster or local processes (vi_ext.distributed)."),
+        click.option("--scheduler", default=None, metavar="ADDRESS",
+                     help="With --engine dask: a scheduler address (default: a new local cluster)."),
+        click.option("--shard-size", type=click.IntRange(1, 10_000), default=10_000, show_default=True,
+                     help="With --engine: the most files per shard."),
+    ):  # fmt: skip
+        command = option(command)
+    return command
+
+
+def check_scale(engine: str | None, scheduler: str | None) -> None:
+    """``--scheduler`` needs ``--engine dask``.
+
+    Raises:
+        click.UsageError: It was given without.
+    """
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
+
+
 @commands.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--dataset", "dataset_id", required=True)
 @click.option("--failure-mode", type=click.Choice(["FailAfterOne", "FailAfterAll"]), default="FailAfterAll",
               show_default=True)  # fmt: skip
@@ -142,42 +168,103 @@ def datasets_get(state: State, dataset_id: str) -> None:
 @click.option("--workers", type=click.IntRange(1, 256), default=None, help="Concurrent transfers (default 16).")
 @click.option("--skip-existing", is_flag=True, help="Skip files already in the dataset (same name, size and hash).")
 @click.option("--prefix", default=None, help="Put before every asset filename, e.g. train/cat/.")
+@click.option("--include", multiple=True, metavar="GLOB", help="Only files matching (repeatable), e.g. '*.jpg'.")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Leave files matching out (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Send nothing: list what would be uploaded, skipped and rejected.")
+@click.option("--manifest", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Upload the files a JSON Lines manifest lists (instead of PATHS).")  # fmt: skip
+@click.option("--failed-manifest", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the files that failed as a manifest (re-send them with --manifest).")  # fmt: skip
+@click.option("--write-manifest", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="With --dry-run: also write the files PATHS select as a manifest (for --manifest).")  # fmt: skip
+@click.option("--ledger", "ledger_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="With --engine: record finished shards here; a re-run skips them.")  # fmt: skip
+@scale_options
 @output_options
 @pass_state
 @handled
 def upload(state: State, paths: tuple[Path, ...], dataset_id: str, failure_mode: str, no_wait: bool,
-           batch_size: int, workers: int | None, skip_existing: bool, prefix: str | None) -> None:  # fmt: skip
-    """Upload files and folders (recursively).
+           batch_size: int, workers: int | None, skip_existing: bool, prefix: str | None, include: tuple[str, ...],
+           exclude: tuple[str, ...], dry_run: bool, manifest: Path | None, failed_manifest: Path | None,
+           write_manifest: Path | None, ledger_dir: Path | None, engine: str | None, scheduler: str | None, shard_size: int) -> None:  # fmt: skip
+    """Upload files and folders (recursively), or the files a manifest lists.
 
     \b
-    Example:
+    Examples:
       vi-ext upload ./photos extra.jpg --dataset pets --workers 32
+      vi-ext upload ./photos --dataset pets --include '*.jpg' --exclude 'raw/**' --dry-run
+      vi-ext upload ./photos --dataset pets --dry-run --write-manifest plan.jsonl
+      vi-ext upload ./photos --dataset pets --failed-manifest failed.jsonl
+      vi-ext upload --manifest failed.jsonl --dataset pets
+      vi-ext upload ./photos --dataset pets --engine dask --shard-size 5000
     """
+    if bool(paths) == (manifest is not None):
+        raise click.UsageError("give PATHS or --manifest FILE (one of them)")
+    check_scale(engine, scheduler)
+    if write_manifest is not None and (not dry_run or manifest is not None):
+        raise click.UsageError("--write-manifest goes with --dry-run and PATHS")
     state.resume = SKIP_EXISTING_HINT
     started = time.monotonic()
-    result = state.client.assets.upload(
-        dataset_id, [str(p) for p in paths], wait_until_done=not no_wait, failure_mode=failure_mode,
-        batch_size=batch_size, max_workers=workers, show_progress=state.show_progress,
-        skip_existing=skip_existing, prefix=prefix, progress=state.track,
-    )  # fmt: skip
+    try:
+        if engine is not None and not dry_run:
+            from vi_ext import distributed
+
+            result = distributed.upload(
+                dataset_id, manifest if manifest is not None else [str(p) for p in paths],
+                config_file=state.config_file, engine=engine, scheduler=scheduler, shard_size=shard_size,
+                include=include, exclude=exclude, prefix=prefix or "", ledger_dir=ledger_dir,
+                wait_until_done=not no_wait, failure_mode=failure_mode, batch_size=batch_size, max_workers=workers,
+            )  # fmt: skip
+        else:
+            result = state.client.assets.upload(
+                dataset_id, [str(p) for p in paths] if paths else None, wait_until_done=not no_wait,
+                failure_mode=failure_mode, batch_size=batch_size, max_workers=workers,
+                show_progress=state.show_progress, skip_existing=skip_existing, prefix=prefix, progress=state.track,
+                include=include, exclude=exclude, dry_run=dry_run, manifest=manifest,
+            )  # fmt: skip
+    except ViUploadError as exc:  # stopped midway: what failed so far still goes to --failed-manifest
+        if failed_manifest is not None and exc.result is not None:
+            write_failed_manifest(failed_manifest, exc.result, manifest)
+        raise
     seconds = time.monotonic() - started
+    written = None
+    if failed_manifest is not None and not dry_run:
+        written = write_failed_manifest(failed_manifest, result, manifest)
     payload = {
         "dataset_id": dataset_id, "total_files": result.total_files, "succeeded": result.total_succeeded,
         "failed": result.total_failed, "processing": result.total_processing, "session_ids": result.session_ids,
         "failures": [f.__dict__ for f in result.failures], "skipped": result.skipped_files,
+        "skip_reasons": result.skip_reasons,
         "existing": result.existing_files, "bytes_sent": result.bytes_sent, "seconds": round(seconds, 3),
         "replaced": len(result.overwritten_files), "overwritten_files": result.overwritten_files,
         "cause": result.cause.__dict__ if result.cause else None,
+        "dry_run": result.dry_run, "would_upload": result.would_upload,
     }  # fmt: skip
+    if written is not None:
+        payload["failed_manifest"] = {"path": str(failed_manifest), "entries": written}
+    planned = 0
+    if write_manifest is not None:
+        from vi_ext.distributed.plan import write_selection
+
+        planned = entries = write_selection(write_manifest, [str(p) for p in paths], include=include, exclude=exclude,
+                                  prefix=prefix or "")  # fmt: skip
+        payload["manifest"] = {"path": str(write_manifest), "entries": entries}
 
     def show() -> None:
+        if result.dry_run:
+            click.echo(result.summary())
+            if write_manifest is not None:
+                click.echo(f"{planned} file(s) written to {write_manifest} (upload: --manifest)")
+            return
         for line in [*upload_summary(result, seconds), *result.cause_lines()]:  # the cause before the list
             click.echo(line)
         for f in result.failures:  # plain lines: never wrapped, easy to grep
             click.echo(f"FAILED {display_path(f.path)} [{f.code}] {f.message}")
+        if written is not None:
+            click.echo(f"{written} failed file(s) written to {failed_manifest} (re-send: --manifest {failed_manifest})")
 
     state.out(payload, show)
-    if result.total_failed:
+    if result.total_failed and not result.dry_run:
         sys.exit(EXIT_FAILED_FILES)
 
 
@@ -247,16 +334,38 @@ def get(state: State, asset_id: str, dataset_id: str, contents: bool) -> None:
 @click.option("--dataset", "dataset_id", required=True)
 @click.option("--overwrite", is_flag=True, help="Download even files already present and verified.")
 @click.option("--workers", type=click.IntRange(1, 256), default=None)
+@click.option(
+    "--filter", "filter_criteria", default=None, help='Only assets a JSON filter selects, e.g. \'{"filename": "cat"}\'.'
+)
+@click.option("--include", multiple=True, metavar="GLOB", help="Only assets whose filename matches (repeatable).")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Leave assets whose filename matches out (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Fetch nothing: list what would be fetched.")
+@scale_options
 @output_options
 @pass_state
 @handled
-def download(state: State, directory: Path, dataset_id: str, overwrite: bool, workers: int | None) -> None:
-    """Download every asset to DIRECTORY/<dataset>/<filename> (verified)."""
+def download(state: State, directory: Path, dataset_id: str, overwrite: bool, workers: int | None,
+             filter_criteria: str | None, include: tuple[str, ...], exclude: tuple[str, ...], dry_run: bool,
+             engine: str | None, scheduler: str | None, shard_size: int) -> None:  # fmt: skip
+    """Download every asset (or those --filter/--include select) to DIRECTORY/<dataset>/<filename> (verified)."""
+    check_scale(engine, scheduler)
     state.resume = "run the same command again to resume (files already there are verified and skipped)"
-    r = state.client.assets.download(dataset_id, directory, overwrite=overwrite, show_progress=state.show_progress,
-                                     max_workers=workers, progress=state.track)  # fmt: skip
+    if engine is not None and not dry_run:
+        from vi_ext import distributed
+
+        r = distributed.download(
+            dataset_id, directory, config_file=state.config_file, engine=engine, scheduler=scheduler,
+            shard_size=shard_size, filter_criteria=filter_criteria, include=include, exclude=exclude,
+            overwrite=overwrite, max_workers=workers,
+        )  # fmt: skip
+    else:
+        r = state.client.assets.download(
+            dataset_id, directory, overwrite=overwrite, show_progress=state.show_progress, max_workers=workers,
+            progress=state.track, filter_criteria=filter_criteria, include=include, exclude=exclude, dry_run=dry_run,
+        )  # fmt: skip
     payload = {"dataset_id": r.dataset_id, "save_dir": str(r.save_dir), "count": r.count, "downloaded": r.downloaded,
-               "skipped": r.skipped, "failed": r.failed, "failures": [f.__dict__ for f in r.failures]}  # fmt: skip
+               "skipped": r.skipped, "failed": r.failed, "failures": [f.__dict__ for f in r.failures],
+               "dry_run": r.dry_run, "would_fetch": r.would_fetch}  # fmt: skip
     state.out(payload, lambda: click.echo(r.summary()))
     if r.failed:
         sys.exit(EXIT_FAILED_FILES)

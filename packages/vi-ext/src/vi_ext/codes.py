@@ -20,6 +20,8 @@ class FailureCode(StrEnum):
     UNREADABLE = "UNREADABLE"
     DUPLICATE_FILENAME = "DUPLICATE_FILENAME"
     INVALID_FILENAME = "INVALID_FILENAME"  # not valid UTF-8 (e.g. b"caf\xe9.png" on Linux), or too long
+    FILE_MISSING = "FILE_MISSING"  # a manifest entry whose file is not there
+    FILE_CHANGED = "FILE_CHANGED"  # a manifest entry whose file no longer has the manifest's size or crc32c
     # uploads: sending
     UPLOAD_FAILED = "UPLOAD_FAILED"
     NOT_SENT = "NOT_SENT"  # never sent: the upload (or its session) stopped first

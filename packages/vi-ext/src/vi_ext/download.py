@@ -72,15 +72,20 @@ class Downloader:
         total: int,
         overwrite: bool,
         total_bytes: int = 0,
+        clean_leftovers: bool = True,
     ) -> AssetDownloadResult:
         """Download every asset of the lazy iterator ``assets`` under ``root`` (``total_bytes``: for progress).
+
+        ``clean_leftovers=False`` when other downloads may be writing under ``root`` at the same
+        time (the shards of a distributed download; its driver cleans once before they start).
 
         Raises:
             ViDownloadError: ``root`` is a symbolic link.
         """
         check_root(root)
         root.mkdir(parents=True, exist_ok=True)
-        remove_leftovers(root)  # temp files of an interrupted earlier run
+        if clean_leftovers:
+            remove_leftovers(root)  # temp files of an interrupted earlier run
         result = AssetDownloadResult(dataset_id, root, 0, 0, 0, 0, [])
         self.reporter.start(DOWNLOAD, total, total_bytes)
         slots = threading.BoundedSemaphore(self.max_workers * 2)  # memory stays flat: bounded in flight

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vi_ext import convert
+from vi_ext import convert, overwrites
 from vi_ext import models as m
 from vi_ext._generated import models as g
 from vi_ext._generated.api.assets import count_assets, delete_asset, get_asset, list_assets, rename_asset
@@ -30,11 +31,13 @@ from vi_ext.checksums import file_digest
 from vi_ext.download import Downloader
 from vi_ext.enums import FailureMode, ResourceRetentionMode, wire_value
 from vi_ext.errors import ConflictAfterRetry, ViFileTooLargeError, ViNotFoundError, ViValidationError
-from vi_ext.files import TOO_LARGE, LocalFile, PathsArg, discover, normalize_prefix
+from vi_ext.files import TOO_LARGE, LocalFile, PathsArg, Selection, discover, from_manifest, normalize_prefix
+from vi_ext.manifest import ManifestEntry, read_manifest
 from vi_ext.pagination import PaginatedResponse
 from vi_ext.polling import wait_for
 from vi_ext.progress import CallbackReporter, ProgressCallback
-from vi_ext.results import AssetDownloadResult, AssetUploadResult
+from vi_ext.results import AssetDownloadResult, AssetUploadResult, FileFailure
+from vi_ext.selection import FileFilter
 from vi_ext.types import AssetSortCriterion, PaginationParams
 from vi_ext.upload import CustomMetadataArg, Uploader, UploadOptions
 from vi_ext.wire import SOURCE, composite_dataset_id, short_dataset_id
@@ -103,6 +106,39 @@ def update_body(
     if not body:
         raise ViValidationError("nothing to update: give name, description, preference or metadata")
     return body
+
+
+def _digest(path: Path, algorithm: str) -> str | None:
+    """The file's digest, or ``None`` when it cannot be read (then it is not "already there": the upload reports it)."""
+    try:
+        return file_digest(path, algorithm)
+    except OSError:
+        return None
+
+
+def dry_run_result(selection: Selection, existing: set[str]) -> AssetUploadResult:
+    """What an upload of ``selection`` would do, as a result that sent nothing (pure).
+
+    Args:
+        selection: The files found.
+        existing: Local paths already in the dataset (``skip_existing``).
+
+    Returns:
+        ``dry_run=True``; ``would_upload`` the files to send, ``failures`` the rejected ones.
+    """
+    rejected = {r.local: r for r in selection.rejected}
+    return AssetUploadResult(
+        sessions=[],
+        total_files=len(selection.order),
+        total_succeeded=len(existing),
+        failures=[FileFailure(r.local, r.filename, r.code, r.message) for r in rejected.values()],
+        skipped_files=[s.local for s in selection.skipped],
+        skip_reasons={s.local: s.reason for s in selection.skipped},
+        waited=False,
+        existing_files=[local for local in selection.order if local in existing],
+        dry_run=True,
+        would_upload=[f.local for f in selection.files if f.local not in existing],
+    )
 
 
 class _Resource:
@@ -568,7 +604,7 @@ class AssetsResource(_Resource):
     def upload(
         self,
         dataset_id: str,
-        paths: PathsArg,
+        paths: PathsArg | None = None,
         wait_until_done: bool = True,
         failure_mode: FailureMode | str = "FailAfterOne",
         on_asset_overwritten: ResourceRetentionMode | str = "RemoveLinkedResource",
@@ -583,12 +619,16 @@ class AssetsResource(_Resource):
         progress: ProgressCallback | None = None,
         timeout: float | None = 3600.0,
         prefix: str | None = None,
+        include: Iterable[str] | str | None = None,
+        exclude: Iterable[str] | str | None = None,
+        dry_run: bool = False,
+        manifest: str | os.PathLike[str] | Iterable[ManifestEntry] | None = None,
     ) -> AssetUploadResult:
         """Upload files and folders (recursively); see the README for naming and failure rules.
 
         Args:
             dataset_id: the dataset (short or composite id).
-            paths: a path or any iterable of paths (e.g. ``Path.rglob`` results).
+            paths: a path or any iterable of paths (e.g. ``Path.rglob`` results); ``None`` with ``manifest``.
             wait_until_done: wait until the server has ingested every file.
             failure_mode: ``FailAfterOne`` (stop at the first failure) or ``FailAfterAll``.
             on_asset_overwritten: what happens to annotations of an asset replaced by a same-named file.
@@ -602,6 +642,17 @@ class AssetsResource(_Resource):
             progress: called with a `ProgressEvent` as files finish.
             timeout: seconds to wait for ingestion (``None``: no limit).
             prefix: goes before every asset filename (e.g. ``"train/cat/"``).
+            include: Globs a file found in a folder must match (README "Selecting files").
+            exclude: Globs that leave files found in folders out. Hidden files and folders,
+                ``.git``, ``__MACOSX`` and ``._*`` are left out by default; every file left out is
+                in ``skipped_files``, its reason in ``skip_reasons``.
+            dry_run: Send nothing that changes the server: the result has ``dry_run=True``,
+                ``would_upload`` (what would be sent), ``skipped_files`` and ``failures`` (what
+                would be rejected); with ``skip_existing`` the dataset is still read.
+            manifest: Instead of ``paths``: a ``.jsonl`` manifest (`vi_ext.manifest`) or an iterable
+                of `ManifestEntry`. An entry whose file is missing (``FILE_MISSING``) or no longer
+                has its size or crc32c (``FILE_CHANGED``) fails alone; an entry's
+                ``custom_metadata`` wins over ``custom_metadata``.
 
         Returns:
             Counts per outcome, a `FileFailure` per failed file, and the sessions.
@@ -629,13 +680,16 @@ class AssetsResource(_Resource):
         if workers < 1:
             raise ViValidationError("max_workers must be at least 1")
         path = self._dataset_path(dataset_id)
-        selection = discover(paths, max_file_size, normalize_prefix(prefix))
+        selection = self._select(paths, manifest, max_file_size, normalize_prefix(prefix), include, exclude)
+        if dry_run:
+            existing = self._already_there(dataset_id, selection.files) if skip_existing else set()
+            return dry_run_result(selection, existing)
         too_large = [r for r in selection.rejected if r.code == TOO_LARGE]
         if too_large and mode == "FailAfterOne":
             first = too_large[0]
             raise ViFileTooLargeError(f"{first.local}: {first.message}; nothing was uploaded", status_code=None)
         options = UploadOptions(mode, retention, batch_size, workers, wait_until_done, timeout, custom_metadata)
-        existing = self._already_there(dataset_id, selection.files) if skip_existing else set()
+        find_existing = functools.partial(self._already_there, dataset_id) if skip_existing else None
         with CallbackReporter(progress, show_progress) as reporter, self._client._storage_clients() as storage:
             uploader = Uploader(
                 self._api,
@@ -645,20 +699,56 @@ class AssetsResource(_Resource):
                 self._client._sleep,
                 multipart_threshold,
             )
-            return uploader.run(path, selection, options, existing)
+            return uploader.run(path, selection, options, find_existing)
+
+    @staticmethod
+    def _select(
+        paths: PathsArg | None,
+        manifest: str | os.PathLike[str] | Iterable[ManifestEntry] | None,
+        max_file_size: int,
+        prefix: str,
+        include: Iterable[str] | str | None,
+        exclude: Iterable[str] | str | None,
+    ) -> Selection:
+        """The files of an upload: from ``paths`` through the rules, or from a manifest."""
+        if (paths is None) == (manifest is None):
+            raise ViValidationError("give either paths or manifest=, not both (nor neither)")
+        if manifest is None:
+            return discover(paths, max_file_size, prefix, FileFilter.build(include, exclude))  # type: ignore[arg-type]
+        if include or exclude:
+            raise ViValidationError("include/exclude select files found in folders; a manifest lists its files")
+        entries = read_manifest(manifest) if isinstance(manifest, str | os.PathLike) else manifest
+        return from_manifest(entries, max_file_size, prefix)
 
     def _already_there(self, dataset_id: str, files: Sequence[LocalFile]) -> set[str]:
-        """Local paths whose filename, size and content hash match an asset of the dataset."""
+        """Local paths whose filename, size and content hash match an asset of the dataset.
+
+        The dataset is asked about these names only (exact-name queries, `overwrites.name_chunks`),
+        unless listing it whole is cheaper (`overwrites.plan`) — never a full listing of a big dataset.
+        """
         wanted = {f.filename: f for f in files}
         found: set[str] = set()
-        for asset in self.list(dataset_id, pagination=PaginationParams(page_size=1000)).all_items():
+        total = self._client.datasets.get(dataset_id).statistic.asset_total if wanted else 0
+        how = overwrites.plan(total, len(wanted))
+        if how == "none":
+            return found
+        if how == "list":
+            assets: Iterable[m.Asset] = self.list(dataset_id, pagination=PaginationParams(page_size=1000)).all_items()
+        else:
+            assets = (
+                a
+                for chunk in overwrites.name_chunks(wanted)
+                for a in self.list(dataset_id, pagination=PaginationParams(page_size=1000),
+                                   filter_criteria={"filename": chunk}, strict_query=True).all_items()
+            )  # fmt: skip
+        for asset in assets:
             f = wanted.get(asset.filename)
             if f is None or f.size != asset.metadata.file_size:
                 continue
             algorithm = asset.metadata.hash.algorithm.lower()
             if (
                 algorithm in hashlib.algorithms_guaranteed
-                and file_digest(f.path, algorithm) == asset.metadata.hash.contents
+                and _digest(f.path, algorithm) == asset.metadata.hash.contents
             ):
                 found.add(f.local)
         return found
@@ -674,6 +764,9 @@ class AssetsResource(_Resource):
         progress: ProgressCallback | None = None,
         filter_criteria: str | dict[str, Any] | None = None,
         metadata_query: str | None = None,
+        include: Iterable[str] | str | None = None,
+        exclude: Iterable[str] | str | None = None,
+        dry_run: bool = False,
     ) -> AssetDownloadResult:
         """Download assets to ``save_dir/<dataset_id>/<filename>``, verified, never outside ``save_dir``.
 
@@ -687,6 +780,11 @@ class AssetsResource(_Resource):
             filter_criteria: Only the assets this filter selects (as for `list`), e.g.
                 ``{"filename": ["a.jpg", "b.jpg"]}``.
             metadata_query: Only the assets this metadata query selects (as for `list`).
+            include: Only assets whose filename matches one of these globs (README "Selecting
+                files"; no default excludes: asset names are taken as they are).
+            exclude: Leave out assets whose filename matches one of these globs.
+            dry_run: Fetch nothing: the result has ``dry_run=True`` and ``would_fetch``, the
+                filenames of the assets the download would take (already-present files included).
 
         Returns:
             Counts of downloaded, skipped and failed assets, with a record per failure.
@@ -696,17 +794,73 @@ class AssetsResource(_Resource):
             ViDownloadError: ``save_dir/<dataset_id>`` is a symbolic link.
         """
         short = short_dataset_id(dataset_id, self._org)
-        filtered = bool(filter_criteria) or bool(metadata_query)
+        rules = FileFilter.build(include, exclude, default_excludes=False)
+        root = Path(save_dir).expanduser() / short
+        if dry_run:
+            names = [a.filename for a in self.selected(dataset_id, filter_criteria, metadata_query, rules)]
+            return AssetDownloadResult(short, root, len(names), 0, 0, 0, [], dry_run=True, would_fetch=names)
+        filtered = bool(filter_criteria) or bool(metadata_query) or bool(rules.include or rules.exclude)
         total = 0 if filtered else self._client.datasets.get(dataset_id).statistic.asset_total
         total_bytes = 0
         if show_progress or progress is not None:  # someone watches: give the bar its byte total
-            total, total_bytes = self._count_and_size(dataset_id, filter_criteria, metadata_query)
+            total, total_bytes = self._count_and_size(dataset_id, filter_criteria, metadata_query, rules)
+        items = self.selected(dataset_id, filter_criteria, metadata_query, rules, contents=True)
+        return self.download_assets(
+            dataset_id, root, items, total=total, total_bytes=total_bytes, overwrite=overwrite,
+            show_progress=show_progress, progress=progress, max_workers=max_workers,
+        )  # fmt: skip
+
+    def selected(
+        self,
+        dataset_id: str,
+        filter_criteria: str | dict[str, Any] | None,
+        metadata_query: str | None,
+        rules: FileFilter,
+        contents: bool = False,
+    ) -> Iterator[m.Asset]:
+        """Stream the assets the server-side filters and the filename globs select (all pages)."""
         pages = self.list(
-            dataset_id, pagination=PaginationParams(page_size=1000), contents=True,
+            dataset_id, pagination=PaginationParams(page_size=1000), contents=contents,
             filter_criteria=filter_criteria, metadata_query=metadata_query,
         )  # fmt: skip
-        items: Iterator[m.Asset] = pages.all_items()
-        root = Path(save_dir).expanduser() / short
+        return (a for a in pages.all_items() if rules.allows(a.filename))
+
+    def download_assets(
+        self,
+        dataset_id: str,
+        root: Path,
+        assets: Iterator[m.Asset],
+        *,
+        total: int,
+        total_bytes: int = 0,
+        overwrite: bool = False,
+        show_progress: bool = False,
+        progress: ProgressCallback | None = None,
+        max_workers: int | None = None,
+        clean_leftovers: bool = True,
+    ) -> AssetDownloadResult:
+        """Download already-listed assets (with contents) under ``root``; expired URLs are refreshed.
+
+        Args:
+            dataset_id: The dataset (short or composite id).
+            root: The dataset's own folder (``save_dir/<short id>``).
+            assets: The assets, listed with ``contents=True``.
+            total: How many (for progress).
+            total_bytes: Their total size (for progress).
+            overwrite: Fetch again even when an identical file is already there.
+            show_progress: Show a progress bar on stderr.
+            progress: Called with a `ProgressEvent` as files finish.
+            max_workers: Concurrent transfers (the client's default when ``None``).
+            clean_leftovers: Remove temp files of an interrupted run first (not while other
+                downloads write under ``root``).
+
+        Returns:
+            Counts of downloaded, skipped and failed assets, with a record per failure.
+
+        Raises:
+            ViDownloadError: ``root`` is a symbolic link.
+        """
+        short = dataset_id.removeprefix(f"{self._org}_")
         with CallbackReporter(progress, show_progress) as reporter, self._client._storage_clients() as storage:
             downloader = Downloader(
                 storage.get,
@@ -716,18 +870,20 @@ class AssetsResource(_Resource):
                 max_workers or self._client.max_workers,
                 self._client._sleep,
             )
-            return downloader.run(short, items, root, total, overwrite, total_bytes)
+            return downloader.run(short, assets, root, total, overwrite, total_bytes, clean_leftovers)
 
     def _count_and_size(
-        self, dataset_id: str, filter_criteria: str | dict[str, Any] | None = None, metadata_query: str | None = None
+        self,
+        dataset_id: str,
+        filter_criteria: str | dict[str, Any] | None = None,
+        metadata_query: str | None = None,
+        rules: FileFilter | None = None,
     ) -> tuple[int, int]:
         """How many assets the (filtered) dataset holds and their total size (one listing without URLs)."""
         count = size = 0
-        pages = self.list(
-            dataset_id, pagination=PaginationParams(page_size=1000), filter_criteria=filter_criteria,
-            metadata_query=metadata_query,
-        )  # fmt: skip
-        for asset in pages.all_items():
+        for asset in self.selected(
+            dataset_id, filter_criteria, metadata_query, rules or FileFilter(default_excludes=False)
+        ):
             count += 1
             size += asset.metadata.file_size
         return count, size

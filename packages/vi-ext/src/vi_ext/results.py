@@ -56,6 +56,12 @@ class AssetUploadResult:
     """Local paths whose asset filename already existed in the dataset: their asset was replaced."""
     cause: FileFailure | None = None
     """The first real failure (not a file merely left unsent or un-ingested because of it)."""
+    skip_reasons: dict[str, str] = field(default_factory=dict)
+    """Why each of ``skipped_files`` was left out (unsupported extension, a glob, a default exclude)."""
+    dry_run: bool = False
+    """Nothing was sent: ``would_upload`` lists what an upload would send, ``failures`` what it would reject."""
+    would_upload: list[str] = field(default_factory=list)
+    """Dry run only: the local paths an upload would send, in input order."""
 
     @property
     def total_failed(self) -> int:
@@ -64,7 +70,7 @@ class AssetUploadResult:
 
     @property
     def total_processing(self) -> int:
-        """Files neither succeeded nor failed yet (only without waiting)."""
+        """Files neither succeeded nor failed yet (only without waiting; in a dry run, those it would send)."""
         return self.total_files - self.total_succeeded - self.total_failed
 
     @property
@@ -125,8 +131,11 @@ class AssetUploadResult:
         """A human-readable summary.
 
         Returns:
-            The counts, the cause first, then the failed files listed with their reasons.
+            The counts, the cause first, then the failed files listed with their reasons (for a
+            dry run: what would be uploaded, skipped and rejected).
         """
+        if self.dry_run:
+            return self._dry_summary()
         state = "Upload Complete" if self.is_complete else "Upload In Progress"
         lines = [
             f"{state}: {self.total_succeeded}/{self.total_files} succeeded, {self.total_failed} failed"
@@ -143,7 +152,24 @@ class AssetUploadResult:
         if self.existing_files:
             lines.append(f"Already in the dataset (skipped): {len(self.existing_files)} file(s)")
         if self.skipped_files:
-            lines.append(f"Skipped (unsupported extension): {len(self.skipped_files)} file(s)")
+            lines.append(f"Skipped: {len(self.skipped_files)} file(s) ({self._skip_counts()})")
+        return "\n".join(lines)
+
+    def _skip_counts(self) -> str:
+        counts: dict[str, int] = {}
+        for path in self.skipped_files:
+            reason = self.skip_reasons.get(path, "unsupported extension")
+            counts[reason] = counts.get(reason, 0) + 1
+        return ", ".join(f"{n} {reason}" for reason, n in counts.items())
+
+    def _dry_summary(self) -> str:
+        lines = [
+            f"Dry run (nothing sent): {len(self.would_upload)} would be uploaded, {len(self.existing_files)} already "
+            f"in the dataset, {len(self.skipped_files)} skipped, {self.total_failed} rejected"
+        ]
+        lines += _capped([f"  upload {display_path(p)}" for p in self.would_upload])
+        lines += _capped([f"  skip   {display_path(p)} ({self.skip_reasons.get(p, '')})" for p in self.skipped_files])
+        lines += _capped([f"  reject {display_path(f.path)} [{f.code}] {f.message}" for f in self.failures])
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -151,6 +177,16 @@ class AssetUploadResult:
             f"AssetUploadResult(total_files={self.total_files}, total_succeeded={self.total_succeeded}, "
             f"total_failed={self.total_failed}, sessions={len(self.sessions)})"
         )
+
+
+DRY_RUN_LINES = 50
+
+
+def _capped(lines: list[str]) -> list[str]:
+    """At most `DRY_RUN_LINES` lines of a dry run's listing, then how many more there are."""
+    if len(lines) <= DRY_RUN_LINES:
+        return lines
+    return [*lines[:DRY_RUN_LINES], f"  … and {len(lines) - DRY_RUN_LINES} more"]
 
 
 @dataclass(frozen=True)
@@ -173,6 +209,9 @@ class AssetDownloadResult:
     skipped: int
     failed: int
     failures: list[DownloadFailure]
+    dry_run: bool = False
+    """Nothing was fetched: ``would_fetch`` lists the asset filenames a download would take."""
+    would_fetch: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return str(self.save_dir)
@@ -181,8 +220,12 @@ class AssetDownloadResult:
         """A human-readable summary.
 
         Returns:
-            The counts, the target folder and one line per failed asset.
+            The counts, the target folder and one line per failed asset (for a dry run: what
+            would be fetched).
         """
+        if self.dry_run:
+            head = f"Dry run (nothing fetched): {len(self.would_fetch)} assets of {self.dataset_id} would be fetched"
+            return "\n".join([head, *_capped([f"  fetch {name}" for name in self.would_fetch])])
         text = (
             f"{self.count} assets of {self.dataset_id}: {self.downloaded} downloaded, {self.skipped} already "
             f"present, {self.failed} failed -> {self.save_dir}"

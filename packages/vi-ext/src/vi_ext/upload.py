@@ -7,8 +7,8 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Generator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
@@ -28,7 +28,7 @@ from vi_ext.checksums import file_crc32c
 from vi_ext.codes import FailureCode
 from vi_ext.custom_metadata import CustomMetadataArg, resolve
 from vi_ext.errors import ViError, ViNetworkError, ViUploadError, ViUploadInterruptedError
-from vi_ext.files import NOT_SENT, UNREADABLE, LocalFile, Selection, display_path
+from vi_ext.files import CHANGED, NOT_SENT, UNREADABLE, LocalFile, Selection, display_path
 from vi_ext.multipart import MultipartUploader
 from vi_ext.overwrites import existing_names
 from vi_ext.polling import wait_for
@@ -44,6 +44,9 @@ UPLOAD_FAILED = FailureCode.UPLOAD_FAILED
 URL_REFRESH_ROUNDS = 3
 log = logging.getLogger(__name__)
 STOPPED = "not sent: the session stopped after the first failure (FailAfterOne)"
+STOPPED_UPLOAD = "not sent: the upload stopped after the first failure (FailAfterOne)"
+FIRST_BATCH = 250  # files in the first session: a small one starts the first PUT at once (see `batch_sizes`)
+CHECK_WORKERS = 4  # threads computing checksums of the next chunk while the current batch is sent
 RESUME = "run the same upload again with skip_existing=True (CLI: --skip-existing) to send only what is missing"
 
 
@@ -108,11 +111,20 @@ class Uploader:
 
     # ------------------------------------------------------------------ orchestration
     def run(
-        self, dataset: str, selection: Selection, opts: UploadOptions, existing: set[str] | None = None
+        self,
+        dataset: str,
+        selection: Selection,
+        opts: UploadOptions,
+        find_existing: Callable[[list[LocalFile]], set[str]] | None = None,
     ) -> AssetUploadResult:
         """Upload ``selection`` into ``dataset`` (composite id); never raises mid-batch.
 
-        ``existing``: local paths already in the dataset, counted as succeeded and not sent.
+        A pipeline: while one batch's session is created and its files sent, the next batch's
+        checksums, existence checks and overwrite checks run (`_prepared`), so the first PUT does
+        not wait for a pass over every file.
+
+        ``find_existing``: for ``skip_existing``, given a chunk of files, the local paths already in
+        the dataset (asked per chunk); they count as succeeded and are not sent.
         Under FailAfterOne, once a session stops (storage answers 409, or its status shows an
         error) nothing more is sent: the rest is `NOT_SENT`, and later batches are not started.
 
@@ -121,46 +133,47 @@ class Uploader:
             ViUploadInterruptedError: the endpoint stopped answering (``.result`` holds the rest).
             ViUploadError: the upload could not go on (``.result`` holds what was done).
         """
-        tracked = _Tracked(existing=set(existing or ()))
+        tracked = _Tracked()
         self._tracked = tracked
         for rejected in selection.rejected:
             tracked.failures[rejected.local] = FileFailure(
                 rejected.local, rejected.filename, rejected.code, rejected.message
             )
         sessions: dict[str, m.AssetIngestionSession] = {}
-        files = [f for f in selection.files if f.local not in tracked.existing]
-        for f in files:  # every file's metadata is checked before anything is sent
-            tracked.metadata[f.local] = resolve(opts.custom_metadata, f.local, display_path(f.local))
+        files = selection.files
+        for f in files:  # every file's metadata is checked before anything is sent; a manifest entry's wins
+            given = f.custom_metadata if f.custom_metadata is not None else opts.custom_metadata
+            tracked.metadata[f.local] = resolve(given, f.local, display_path(f.local))
         self.reporter.start(UPLOAD, len(files), sum(f.size for f in files))
-        with ThreadPoolExecutor(max_workers=opts.max_workers, thread_name_prefix="vi-upload") as pool:
-            names = pool.submit(existing_names, self.api, dataset, [f.filename for f in files])
-            crcs = dict(zip((f.local for f in files), pool.map(self._crc_or_none, files), strict=True))
-            for f in files:
-                if crcs[f.local] is None:
-                    tracked.failures[f.local] = FileFailure(
-                        f.local, f.filename, UNREADABLE, "the file could not be read"
-                    )
-            readable = [f for f in files if crcs[f.local] is not None]
+        stop_after_one = opts.failure_mode == "FailAfterOne"
+        with (
+            ThreadPoolExecutor(max_workers=opts.max_workers, thread_name_prefix="vi-upload") as pool,
+            ThreadPoolExecutor(
+                max_workers=min(CHECK_WORKERS, opts.max_workers), thread_name_prefix="vi-check"
+            ) as checks,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="vi-prepare") as ahead,
+        ):
+            batches = self._prepared(dataset, files, opts.batch_size, find_existing, checks, ahead)
             try:
-                tracked.replaces = names.result()
-                for start in range(0, len(readable), opts.batch_size):
-                    batch = readable[start : start + opts.batch_size]
+                for batch, crcs, rest in batches:
+                    if sessions and stop_after_one and tracked.failures:  # a file of this batch failed its checks
+                        self._not_sent(files, tracked, STOPPED_UPLOAD)
+                        break
                     created = self._batch(dataset, batch, crcs, opts, pool, tracked, sessions)
-                    rest = readable[start + opts.batch_size :]
                     if self.breaker.is_open:
-                        self._not_sent(rest, tracked, f"not sent: {self.breaker.describe()}")
+                        self._not_sent(files, tracked, f"not sent: {self.breaker.describe()}")
                         raise ViNetworkError(self.breaker.describe())
-                    if rest and opts.failure_mode == "FailAfterOne" and self._must_stop(dataset, created, opts):
-                        self._not_sent(
-                            rest, tracked, "not sent: the upload stopped after the first failure (FailAfterOne)"
-                        )
+                    if rest and stop_after_one and self._must_stop(dataset, created, opts):
+                        self._not_sent(files, tracked, STOPPED_UPLOAD)
                         break
             except ViError as exc:
                 self.reporter.close()
                 if not sessions:  # nothing happened yet: the error itself is the clearest answer
                     raise
-                self._not_sent(readable, tracked, f"not sent: the upload stopped ({exc.message})")
+                self._not_sent(files, tracked, f"not sent: the upload stopped ({exc.message})")
                 raise self._stopped_error(exc, self._result(selection, tracked, sessions, waited=False)) from exc
+            finally:
+                batches.close()  # a chunk prepared ahead is awaited (by the executor), not used
         tracked.bytes_sent = self._bytes_sent
         try:
             if opts.wait:
@@ -209,10 +222,86 @@ class Uploader:
         return False
 
     def _not_sent(self, files: list[LocalFile], tracked: _Tracked, message: str) -> None:
-        """Files that have no session and no outcome yet are `NOT_SENT`."""
+        """Files that have no session, no outcome and were not found in the dataset yet are `NOT_SENT`."""
         for f in files:
-            if f.local not in tracked.session_of and f.local not in tracked.failures:
+            if (
+                f.local not in tracked.session_of
+                and f.local not in tracked.failures
+                and f.local not in tracked.existing
+            ):
                 tracked.failures[f.local] = FileFailure(f.local, f.filename, NOT_SENT, message)
+
+    def _prepared(
+        self,
+        dataset: str,
+        files: list[LocalFile],
+        batch_size: int,
+        find_existing: Callable[[list[LocalFile]], set[str]] | None,
+        checks: ThreadPoolExecutor,
+        ahead: ThreadPoolExecutor,
+    ) -> Generator[tuple[list[LocalFile], dict[str, int | None], bool], None, None]:
+        """Batches of sendable files with their checksums, one chunk of checks always running ahead.
+
+        Files are checked in chunks of ``batch_size`` (in ``ahead``, their checksums in parallel
+        in ``checks``): which are already in the dataset (``find_existing``), which names exist
+        (so their upload replaces an asset), each file's crc32c. Files that cannot be read or no
+        longer match their manifest line become failures here; the rest fill batches in input
+        order, sized by `batch_sizes` (small first ones, so sending starts at once).
+
+        Yields:
+            ``(batch, crcs, more)``: the files, their checksums, and whether files follow.
+        """
+        tracked = self._tracked
+        sizes = batch_sizes(batch_size, len(files))
+        chunks, start = [], 0
+        for size in sizes:
+            chunks.append(files[start : start + size])
+            start += size
+
+        def check(chunk: list[LocalFile]) -> tuple[set[str], list[int | None], set[str]]:
+            there = find_existing(chunk) if find_existing is not None else set()
+            todo = [f for f in chunk if f.local not in there]
+            names = checks.submit(existing_names, self.api, dataset, [f.filename for f in todo])
+            crcs = list(checks.map(self._crc_or_none, todo))
+            return there, crcs, names.result()
+
+        buffer: list[LocalFile] = []
+        sent = 0  # batches yielded: the next one holds sizes[sent] files
+        crcs: dict[str, int | None] = {}
+        pending: Future[tuple[set[str], list[int | None], set[str]]] | None = None
+        try:
+            pending = ahead.submit(check, chunks[0]) if chunks else None
+            for i, chunk in enumerate(chunks):
+                assert pending is not None
+                there, values, replaces = pending.result()
+                pending = ahead.submit(check, chunks[i + 1]) if i + 1 < len(chunks) else None
+                tracked.replaces |= replaces
+                if there:
+                    tracked.existing |= there
+                    found = [f for f in chunk if f.local in there]
+                    self.reporter.advance(files=len(found), nbytes=sum(f.size for f in found))
+                todo = [f for f in chunk if f.local not in there]
+                for f, crc in zip(todo, values, strict=True):
+                    if crc is None:
+                        tracked.failures[f.local] = FileFailure(
+                            f.local, f.filename, UNREADABLE, "the file could not be read"
+                        )
+                    elif f.crc32c is not None and crc != f.crc32c:
+                        tracked.failures[f.local] = FileFailure(
+                            f.local, f.filename, CHANGED, "its crc32c differs from the manifest's (the file changed)"
+                        )
+                    else:
+                        buffer.append(f)
+                        crcs[f.local] = crc
+                while len(buffer) >= (size := sizes[sent] if sent < len(sizes) else batch_size):
+                    batch, buffer = buffer[:size], buffer[size:]
+                    sent += 1
+                    yield batch, {f.local: crcs.pop(f.local) for f in batch}, bool(buffer) or i + 1 < len(chunks)
+            if buffer:
+                yield buffer, crcs, False
+        finally:
+            if pending is not None:
+                pending.cancel()
 
     def _crc_or_none(self, f: LocalFile) -> int | None:
         try:
@@ -460,12 +549,36 @@ class Uploader:
             total_succeeded=succeeded,
             failures=failures,
             skipped_files=[s.local for s in selection.skipped],
+            skip_reasons={s.local: s.reason for s in selection.skipped},
             waited=waited,
             existing_files=[local for local in selection.order if local in tracked.existing],
             bytes_sent=tracked.bytes_sent,
             overwritten_files=overwritten,
             cause=first_cause(failures, consequences),
         )
+
+
+def batch_sizes(batch_size: int, total: int) -> list[int]:
+    """How many files each batch (one session) holds: `FIRST_BATCH`, doubling up to ``batch_size`` (pure).
+
+    A session of 10 000 assets takes seconds to create, so the first batches are small and the
+    first PUT starts at once; from the fifth or sixth batch on every batch is ``batch_size``.
+
+    Args:
+        batch_size: The most files per batch.
+        total: Files to send.
+
+    Returns:
+        Sizes adding up to at least ``total`` (the last batch may be short).
+    """
+    sizes: list[int] = []
+    size = min(batch_size, FIRST_BATCH)
+    covered = 0
+    while covered < total:
+        sizes.append(size)
+        covered += size
+        size = min(batch_size, size * 2)
+    return sizes
 
 
 def _settled(session: m.AssetIngestionSession, abandoned: int) -> bool:

@@ -165,7 +165,14 @@ def _leased(fn: Callable[[T], R], task: T, semaphore: Any) -> R:
         return fn(task)
 
 
-def make_engine(name: str, *, dask_client: Any = None, scheduler: str | None = None, processes: int = 2) -> Engine:
+def make_engine(
+    name: str,
+    *,
+    dask_client: Any = None,
+    scheduler: str | None = None,
+    processes: int = 2,
+    max_concurrent_shards: int | None = None,
+) -> Engine:
     """The engine called ``name``.
 
     Args:
@@ -173,6 +180,8 @@ def make_engine(name: str, *, dask_client: Any = None, scheduler: str | None = N
         dask_client: A ``distributed.Client`` to use (``dask`` only).
         scheduler: A Dask scheduler address (``dask`` only).
         processes: Worker processes for a local pool or a new local cluster (0: in-process).
+        max_concurrent_shards: Cluster-wide cap on shards running at once (``dask`` only; the
+            local engine runs at most ``processes`` shards at once anyway).
 
     Returns:
         The engine; call ``close()`` when done.
@@ -184,5 +193,7 @@ def make_engine(name: str, *, dask_client: Any = None, scheduler: str | None = N
     if name == "local":
         return LocalEngine(processes)
     if name == "dask":
-        return DaskEngine(dask_client, scheduler=scheduler, processes=processes)
+        return DaskEngine(
+            dask_client, scheduler=scheduler, processes=processes, max_concurrent_shards=max_concurrent_shards
+        )
     raise ViValidationError(f"unknown engine {name!r}: choose one of {', '.join(ENGINES)}")

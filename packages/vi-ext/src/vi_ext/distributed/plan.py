@@ -17,7 +17,7 @@ from typing import Any
 
 from vi_ext.distributed.planner import Prefix, ShardIndex, bucket_counts, plan_prefixes, shard_key
 from vi_ext.errors import ViValidationError
-from vi_ext.files import SUPPORTED_EXTENSIONS
+from vi_ext.files import HIDDEN_FOLDER, SUPPORTED_EXTENSIONS
 from vi_ext.manifest import ManifestEntry, read_manifest
 from vi_ext.selection import FileFilter, is_default_excluded
 
@@ -33,6 +33,27 @@ class ShardTask:
     entries: tuple[ManifestEntry, ...]
     config_file: str | None
     options: dict[str, Any] = field(default_factory=dict)
+    client_options: dict[str, Any] = field(default_factory=dict)
+    """Keyword arguments of each worker's ``Client`` (`WORKER_CLIENT_OPTIONS` only: no credentials)."""
+
+
+WORKER_CLIENT_OPTIONS = frozenset({"timeout", "max_retries", "max_workers", "proxy"})
+
+
+def check_client_options(options: dict[str, Any] | None) -> dict[str, Any]:
+    """The ``Client`` options workers may be given (never credentials, which stay on the workers).
+
+    Raises:
+        ViValidationError: Another key (e.g. ``secret_key``) is given.
+    """
+    given = dict(options or {})
+    unknown = sorted(set(given) - WORKER_CLIENT_OPTIONS)
+    if unknown:
+        raise ViValidationError(
+            f"client_options may hold only {sorted(WORKER_CLIENT_OPTIONS)}, not {unknown} "
+            "(credentials come from config_file or the workers' environment)"
+        )
+    return given
 
 
 def is_manifest(value: PathsOrManifest) -> bool:
@@ -43,13 +64,17 @@ def is_manifest(value: PathsOrManifest) -> bool:
     return path.suffix.lower() == ".jsonl" and path.is_file()
 
 
-def walk_entries(paths: PathsOrManifest, rules: FileFilter, prefix: str = "") -> Iterator[ManifestEntry]:
+def walk_entries(
+    paths: PathsOrManifest, rules: FileFilter, prefix: str = "", skipped: dict[str, str] | None = None
+) -> Iterator[ManifestEntry]:
     """Stream the files an upload of ``paths`` takes, as manifest entries (sorted walk, no symlinked dirs).
 
     Args:
         paths: Files and folders (a file given directly is always taken, whatever the rules).
         rules: Include/exclude rules for files found in folders.
         prefix: A validated prefix (``""`` or ending in ``/``) put before every asset filename.
+        skipped: When given, gets ``local path -> reason`` for every file (and pruned hidden
+            folder) left out, as `vi_ext.files.discover` reports them.
 
     Yields:
         One entry per file, size from ``stat``.
@@ -70,12 +95,20 @@ def walk_entries(paths: PathsOrManifest, rules: FileFilter, prefix: str = "") ->
             rel_dir = Path(current).relative_to(root).as_posix()
             rel_dir = "" if rel_dir == "." else rel_dir + "/"
             if rules.default_excludes:  # never descend into .git, __MACOSX or other hidden folders
-                dirs[:] = [d for d in dirs if not is_default_excluded(d)]
+                for d in [d for d in dirs if is_default_excluded(d)]:
+                    dirs.remove(d)
+                    if skipped is not None:
+                        skipped[str(Path(current, d))] = HIDDEN_FOLDER
             for name in sorted(names):
                 relative = rel_dir + name
-                if Path(name).suffix.lower() in SUPPORTED_EXTENSIONS and rules.allows(relative):
-                    path = Path(current, name)
+                path = Path(current, name)
+                reason = rules.why_not(relative)
+                if reason is None and path.suffix.lower() not in SUPPORTED_EXTENSIONS:
+                    reason = f"unsupported extension {path.suffix or '(none)'!r}"
+                if reason is None:
                     yield ManifestEntry(path, prefix + relative, _size(path))
+                elif skipped is not None:
+                    skipped[str(path)] = reason
 
 
 def _size(path: Path) -> int:
@@ -131,6 +164,7 @@ def build_tasks(
     shard_size: int,
     config_file: str | None,
     options: dict[str, Any],
+    skipped: dict[str, str] | None = None,
 ) -> list[ShardTask]:
     """The shard tasks of one distributed upload, each keyed for the ledger.
 
@@ -142,6 +176,7 @@ def build_tasks(
         shard_size: The most files per shard.
         config_file: The credentials file workers read (``None``: their environment).
         options: Upload options passed to each shard's ``assets.upload``.
+        skipped: When given, gets ``local path -> reason`` for the files the rules left out.
 
     Returns:
         The tasks, in hash order.
@@ -157,12 +192,49 @@ def build_tasks(
                 yield ManifestEntry(e.path, prefix + e.filename, e.size, e.crc32c, e.custom_metadata)
 
     else:
+        passes = [0]
 
         def source() -> Iterator[ManifestEntry]:
-            return walk_entries(paths_or_manifest, rules, prefix)
+            passes[0] += 1  # the skipped files are noted on the first pass only
+            return walk_entries(paths_or_manifest, rules, prefix, skipped if passes[0] == 1 else None)
 
     tasks = []
     for region, entries in plan_shards(source, shard_size):
         key = shard_key(region, ((e.filename, e.size, fingerprint(e)) for e in entries))
         tasks.append(ShardTask(key, dataset_id, tuple(entries), config_file, options))
     return tasks
+
+
+def write_selection(
+    target: str | os.PathLike[str],
+    paths: PathsOrManifest,
+    *,
+    include: Iterable[str] | str | None = None,
+    exclude: Iterable[str] | str | None = None,
+    prefix: str = "",
+    skipped: dict[str, str] | None = None,
+) -> int:
+    """Write the files an upload of ``paths`` would take (the selection rules applied) as a manifest.
+
+    Streamed: the folders are walked once and written line by line (atomically renamed into place).
+
+    Args:
+        target: The manifest to write.
+        paths: Files and folders.
+        include: Globs a file found in a folder must match.
+        exclude: Globs that leave files out.
+        prefix: Put before every asset filename (validated).
+        skipped: When given, gets ``local path -> reason`` for every file left out.
+
+    Returns:
+        How many entries were written.
+
+    Raises:
+        ViValidationError: A bad pattern or prefix, or a missing path.
+        ManifestError: The manifest cannot be written.
+    """
+    from vi_ext.files import normalize_prefix
+    from vi_ext.manifest import write_manifest
+
+    rules = FileFilter.build(include, exclude)
+    return write_manifest(target, walk_entries(paths, rules, normalize_prefix(prefix), skipped))
