@@ -11,7 +11,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vi_ext import convert
+from vi_ext import convert, fast_decode
 from vi_ext import models as m
 from vi_ext._generated import models as g
 from vi_ext._generated.api.assets import count_assets, delete_asset, get_asset, list_assets, rename_asset
@@ -314,8 +314,7 @@ class AssetsResource(_Resource):
             return self._api.call(
                 list_assets,
                 lambda d: PaginatedResponse(
-                    [convert.asset(g.Asset.from_dict(i), self._org) for i in convert.page_items(d)],
-                    convert.next_page(d), fetch,
+                    fast_decode.assets(convert.page_items(d), self._org), convert.next_page(d), fetch,
                 ),
                 self._org, path, p=token or UNSET, **query,
             )  # fmt: skip
