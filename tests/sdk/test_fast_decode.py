@@ -10,6 +10,7 @@ path decides, error included.
 from __future__ import annotations
 
 import copy
+import threading
 from typing import Any
 
 import httpx
@@ -267,3 +268,40 @@ def test_the_listing_decodes_without_the_generated_models(monkeypatch: pytest.Mo
     items = client.assets.list("ds").items
     assert items == [expected] * 3
     assert all(isinstance(a, m.Asset) for a in items)
+
+
+# ---------------------------------------------------------------- pipelining: decode while the next page is fetched
+def _pages(pages: list[list[Any]]) -> Client:
+    def handler(request: httpx.Request) -> httpx.Response:
+        k = int(request.url.params.get("p", "0"))
+        return httpx.Response(200, json={"items": pages[k], "nextPage": str(k + 1) if k + 1 < len(pages) else None})
+
+    return Client(KEY, ORG, "http://vi.test", sleep=lambda _: None, transport=httpx.MockTransport(handler))
+
+
+def test_all_items_decodes_a_page_in_the_consuming_thread_while_the_next_is_fetched(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The prefetch thread only fetches; decoding there would serialise fetch and decode again."""
+    decoded_in: list[str] = []
+    plain = fast_decode.assets
+
+    def recording(items: list[Any], org: str) -> list[m.Asset]:
+        decoded_in.append(threading.current_thread().name)
+        return plain(items, org)
+
+    monkeypatch.setattr(fast_decode, "assets", recording)
+    docs = [[{**FULL, "assetId": f"a{k}{i}"} for i in range(2)] for k in range(4)]
+    got = [a.asset_id for a in _pages(docs).assets.list("ds").all_items()]
+    assert got == [d["assetId"] for page in docs for d in page]
+    assert decoded_in == [threading.current_thread().name] * 4
+
+
+def test_a_broken_item_on_a_later_page_is_a_server_error_where_that_page_is_consumed() -> None:
+    pages = _pages([[FULL], [{"assetId": "x"}]]).assets.list("ds")
+    seen: list[str] = []
+    with pytest.raises(ViServerError, match="unexpected answer"):
+        seen.extend(a.asset_id for a in pages.all_items())
+    assert seen == [FULL["assetId"]]
+    with pytest.raises(ViServerError, match="unexpected answer"):
+        [page.items for page in pages]

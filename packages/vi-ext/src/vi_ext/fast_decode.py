@@ -13,11 +13,13 @@ numbers, unknown enum values, extra fields) are passed through (or ignored) here
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from vi_ext import convert
 from vi_ext import models as m
 from vi_ext._generated import models as g
+from vi_ext.errors import ViError, ViServerError
 
 
 def asset(item: Any, organization_id: str) -> m.Asset:
@@ -44,6 +46,29 @@ def assets(items: list[Any], organization_id: str) -> list[m.Asset]:
 
 class _Unusual(Exception):
     """The item is not of the plain shape: the generated path must decide."""
+
+
+def deferred(items: list[Any], organization_id: str) -> Callable[[], list[m.Asset]]:
+    """`assets` of a page, to run later (a listing decodes a page while the next one is fetched).
+
+    Args:
+        items: the page's decoded JSON items.
+        organization_id: the organization id.
+
+    Returns:
+        A function giving the page's assets; it raises `ViServerError` for an item the generated
+        path refuses, as the request that fetched the page would have.
+    """
+
+    def decode() -> list[m.Asset]:
+        try:
+            return assets(items, organization_id)
+        except ViError:
+            raise
+        except Exception as exc:  # malformed answer: never a traceback from deep inside
+            raise ViServerError(f"unexpected answer listing assets: {exc!r}") from exc
+
+    return decode
 
 
 def try_asset(item: Any, organization_id: str) -> m.Asset | None:

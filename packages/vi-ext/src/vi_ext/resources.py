@@ -310,16 +310,14 @@ class AssetsResource(_Resource):
             query["sort_by"] = g.AssetSortField(wire_value(sort.criterion))
             query["o"] = g.SortOrder(wire_value(sort.order))
 
-        def fetch(token: str | None) -> PaginatedResponse[m.Asset]:
-            return self._api.call(
-                list_assets,
-                lambda d: PaginatedResponse(
-                    fast_decode.assets(convert.page_items(d), self._org), convert.next_page(d), fetch,
-                ),
-                self._org, path, p=token or UNSET, **query,
-            )  # fmt: skip
+        def fetch(token: str | None, first: bool = False) -> PaginatedResponse[m.Asset]:
+            def page(d: dict[str, Any]) -> PaginatedResponse[m.Asset]:
+                items = fast_decode.deferred(convert.page_items(d), self._org)  # later pages: decoded on use
+                return PaginatedResponse(items() if first else items, convert.next_page(d), fetch)
 
-        return fetch(params.page_token)
+            return self._api.call(list_assets, page, self._org, path, p=token or UNSET, **query)
+
+        return fetch(params.page_token, first=True)
 
     def get(self, dataset_id: str, asset_id: str, contents: bool = False) -> m.Asset:
         """One asset (``contents=True`` adds signed download URLs)."""
