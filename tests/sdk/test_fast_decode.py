@@ -10,6 +10,7 @@ path decides, error included.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import threading
 from typing import Any
 
@@ -305,3 +306,29 @@ def test_a_broken_item_on_a_later_page_is_a_server_error_where_that_page_is_cons
     assert seen == [FULL["assetId"]]
     with pytest.raises(ViServerError, match="unexpected answer"):
         [page.items for page in pages]
+
+
+# ---------------------------------------------------------------- the constructor shortcut stays valid
+@pytest.mark.parametrize("cls", fast_decode.BUILT, ids=lambda c: c.__name__)
+def test_the_classes_built_without_init_are_plain_frozen_dataclasses(cls: type) -> None:
+    """`fast_decode._build` is only `cls(**fields)` while ``__init__`` does nothing but set fields."""
+    assert dataclasses.is_dataclass(cls)
+    assert cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    assert not hasattr(cls, "__post_init__")
+    assert "__slots__" not in vars(cls)
+    assert all(f.init for f in dataclasses.fields(cls))
+
+
+def _shape(value: Any) -> Any:
+    """Every dataclass in ``value`` as (class, its instance dict in order), recursively."""
+    if dataclasses.is_dataclass(value):
+        return type(value), [(k, _shape(v)) for k, v in vars(value).items()]
+    return value
+
+
+@pytest.mark.parametrize(("name", "doc"), _corpus(), ids=[n for n, _ in _corpus()])
+def test_directly_built_objects_hold_the_same_attributes_in_the_same_order(name: str, doc: dict[str, Any]) -> None:
+    got = fast_decode.try_asset(doc, ORG)
+    assert _shape(got) == _shape(reference(doc)[1])
+    for obj in (got, got.metadata if got else None):
+        assert [f.name for f in dataclasses.fields(obj)] == list(vars(obj))  # type: ignore[arg-type]
