@@ -1,7 +1,7 @@
 """The listing's direct decoder (`vi_ext.fast_decode`) gives exactly what the generated path gives.
 
-The reference is ``convert.asset(g.Asset.from_dict(item), org)``. Items are generated from the
-spec's ``Asset`` schema (every optional key present or absent, every nullable value null or
+The reference is `fast_decode.generated_asset` (the generated models, then `vi_ext.convert`).
+Items are generated from the spec's ``Asset`` schema (every optional key present or absent, every nullable value null or
 not, unknown extra keys, unknown enum-like strings), then also broken at a random place: the
 direct decoder must either give the reference's value or step aside (``None``) so the generated
 path decides, error included.
@@ -23,9 +23,8 @@ from hypothesis import strategies as st
 
 from tests.helpers.fake_vi import KEY, ORG
 from tools.generate import ROOT
-from vi_ext import Client, convert, fast_decode
+from vi_ext import Client, fast_decode
 from vi_ext import models as m
-from vi_ext._generated import models as g
 from vi_ext.errors import ViServerError
 
 COMPONENTS = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))["components"]
@@ -97,7 +96,7 @@ def assets(draw: st.DrawFn) -> dict[str, Any]:
 def reference(item: Any) -> tuple[str, Any]:
     """The generated path's outcome: the asset, or the type of the error it raises."""
     try:
-        return "ok", convert.asset(g.Asset.from_dict(item), ORG)
+        return "ok", fast_decode.generated_asset(item, ORG)
     except Exception as exc:
         return "error", type(exc)
 
@@ -263,7 +262,7 @@ def test_the_listing_decodes_without_the_generated_models(monkeypatch: pytest.Mo
         raise AssertionError("the hot listing went through the generated models")
 
     expected = reference(FULL)[1]
-    monkeypatch.setattr(g.Asset, "from_dict", classmethod(refuse))
+    monkeypatch.setattr(fast_decode, "generated_asset", refuse)
     client = Client(KEY, ORG, "http://vi.test", sleep=lambda _: None, transport=httpx.MockTransport(
         lambda _: httpx.Response(200, json={"items": [FULL] * 3, "nextPage": None})))  # fmt: skip
     items = client.assets.list("ds").items

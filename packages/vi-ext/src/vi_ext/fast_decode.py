@@ -36,7 +36,20 @@ def asset(item: Any, organization_id: str) -> m.Asset:
         Exception: whatever the generated path raises for an item it cannot decode.
     """
     got = try_asset(item, organization_id)
-    return got if got is not None else convert.asset(g.Asset.from_dict(item), organization_id)
+    return got if got is not None else generated_asset(item, organization_id)
+
+
+def generated_asset(item: Any, organization_id: str) -> m.Asset:
+    """The generated path, which defines the result: ``convert.asset(g.Asset.from_dict(item), org)``.
+
+    Args:
+        item: the decoded JSON of one asset.
+        organization_id: the organization id.
+
+    Returns:
+        The public asset.
+    """
+    return convert.asset(g.Asset.from_dict(item), organization_id)
 
 
 def assets(items: list[Any], organization_id: str) -> list[m.Asset]:

@@ -20,26 +20,10 @@ class PaginationError(ViError):
 class PaginatedResponse(Generic[T]):
     """One page of a listing (``.items``, ``.next_page``), iterable over all pages from here on."""
 
-    def __init__(
-        self,
-        items: list[T] | Callable[[], list[T]],
-        next_page: str | None,
-        fetch: Callable[[str], PaginatedResponse[T]],
-    ) -> None:
-        """A page; ``items`` may be a function that decodes them on first use of `items`.
-
-        Decoding on first use lets `all_items` decode this page while the next one is on the wire.
-        """
-        self._items = items
+    def __init__(self, items: list[T], next_page: str | None, fetch: Callable[[str], PaginatedResponse[T]]) -> None:
+        self.items = items
         self.next_page = next_page
         self._fetch = fetch
-
-    @property
-    def items(self) -> list[T]:
-        """This page's items (decoded now if they were deferred)."""
-        if not isinstance(self._items, list):
-            self._items = self._items()
-        return self._items
 
     def __iter__(self) -> Iterator[PaginatedResponse[T]]:
         """This page (no re-fetch), then every following page; memory stays flat."""

@@ -8,6 +8,7 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ from vi_ext._generated.api.ingestion import get_asset_ingestion_session, list_as
 from vi_ext._generated.types import UNSET
 from vi_ext.api import ConflictAfterRetry
 from vi_ext.checksums import file_digest
+from vi_ext.deferred_page import DeferredPage
 from vi_ext.download import Downloader
 from vi_ext.enums import FailureMode, ResourceRetentionMode, wire_value
 from vi_ext.errors import ViFileTooLargeError, ViNotFoundError, ViValidationError
@@ -310,14 +312,16 @@ class AssetsResource(_Resource):
             query["sort_by"] = g.AssetSortField(wire_value(sort.criterion))
             query["o"] = g.SortOrder(wire_value(sort.order))
 
-        def fetch(token: str | None, first: bool = False) -> PaginatedResponse[m.Asset]:
+        def fetch(token: str | None, later: bool = False) -> PaginatedResponse[m.Asset]:
             def page(d: dict[str, Any]) -> PaginatedResponse[m.Asset]:
-                items = fast_decode.deferred(convert.page_items(d), self._org)  # later pages: decoded on use
-                return PaginatedResponse(items() if first else items, convert.next_page(d), fetch)
+                decode, nxt = fast_decode.deferred(convert.page_items(d), self._org), partial(fetch, later=True)
+                if later:  # decoded on first use: all_items decodes it while fetching the next page
+                    return DeferredPage(decode, convert.next_page(d), nxt)
+                return PaginatedResponse(decode(), convert.next_page(d), nxt)  # errors surface from list()
 
             return self._api.call(list_assets, page, self._org, path, p=token or UNSET, **query)
 
-        return fetch(params.page_token, first=True)
+        return fetch(params.page_token)
 
     def get(self, dataset_id: str, asset_id: str, contents: bool = False) -> m.Asset:
         """One asset (``contents=True`` adds signed download URLs)."""
