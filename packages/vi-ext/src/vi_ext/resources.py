@@ -9,10 +9,11 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vi_ext import convert, overwrites
+from vi_ext import convert, fast_decode, overwrites
 from vi_ext import models as m
 from vi_ext._generated import models as g
 from vi_ext._generated.api.assets import count_assets, delete_asset, get_asset, list_assets, rename_asset
@@ -28,6 +29,7 @@ from vi_ext._generated.api.datasets import (
 from vi_ext._generated.api.ingestion import get_asset_ingestion_session, list_asset_ingestion_sessions
 from vi_ext._generated.types import UNSET
 from vi_ext.checksums import file_digest
+from vi_ext.deferred_page import DeferredPage
 from vi_ext.download import Downloader
 from vi_ext.enums import FailureMode, ResourceRetentionMode, wire_value
 from vi_ext.errors import ConflictAfterRetry, ViFileTooLargeError, ViNotFoundError, ViValidationError
@@ -414,15 +416,14 @@ class AssetsResource(_Resource):
             query["sort_by"] = g.AssetSortField(wire_value(sort.criterion))
             query["o"] = g.SortOrder(wire_value(sort.order))
 
-        def fetch(token: str | None) -> PaginatedResponse[m.Asset]:
-            return self._api.call(
-                list_assets,
-                lambda d: PaginatedResponse(
-                    [convert.asset(g.Asset.from_dict(i), self._org) for i in convert.page_items(d)],
-                    convert.next_page(d), fetch,
-                ),
-                self._org, path, p=token or UNSET, **query,
-            )  # fmt: skip
+        def fetch(token: str | None, later: bool = False) -> PaginatedResponse[m.Asset]:
+            def page(d: dict[str, Any]) -> PaginatedResponse[m.Asset]:
+                decode, nxt = fast_decode.deferred(convert.page_items(d), self._org), partial(fetch, later=True)
+                if later:  # decoded on first use: all_items decodes it while fetching the next page
+                    return DeferredPage(decode, convert.next_page(d), nxt)
+                return PaginatedResponse(decode(), convert.next_page(d), nxt)  # errors surface from list()
+
+            return self._api.call(list_assets, page, self._org, path, p=token or UNSET, **query)
 
         return fetch(params.page_token)
 
