@@ -150,6 +150,7 @@ class AsyncPaginatedResponse(Generic[T]):
         finally:
             if not pending.done():
                 pending.cancel()
+                await asyncio.wait([pending])  # the page being fetched ends before the walk is closed
             await pages.aclose()  # type: ignore[attr-defined]
 
     def __repr__(self) -> str:
