@@ -40,10 +40,14 @@ def test_the_whole_life_of_a_dataset(server: RunningServer, tmp_path: Path) -> N
             renamed = await c.assets.rename(ds, "p/renamed.jpg", filename="p/0.jpg")
             assert renamed.filename == "p/renamed.jpg"
             sessions = [s async for s in (await c.assets.list_sessions(ds)).all_items()]
-            assert [s.asset_ingestion_session_id for s in sessions] == [s.asset_ingestion_session_id for s in result.sessions]
+            assert [s.asset_ingestion_session_id for s in sessions] == [
+                s.asset_ingestion_session_id for s in result.sessions
+            ]
             got = await c.assets.download(ds, tmp_path / "out", show_progress=False)
             assert (got.count, got.downloaded, got.failed) == (5, 5, 0)
-            assert (tmp_path / "out" / ds / "p" / "renamed.jpg").read_bytes() == (tmp_path / "in" / "0.jpg").read_bytes()
+            assert (tmp_path / "out" / ds / "p" / "renamed.jpg").read_bytes() == (
+                tmp_path / "in" / "0.jpg"
+            ).read_bytes()
             assert (await c.datasets.update(ds, name="renamed")).name == "renamed"
             deleted = await c.datasets.bulk_delete_assets(ds, filter_criteria={"filename": "p/1.jpg"})
             assert deleted.is_finished
@@ -53,7 +57,8 @@ def test_the_whole_life_of_a_dataset(server: RunningServer, tmp_path: Path) -> N
             datasets = [d.dataset_id async for d in (await c.datasets.list()).all_items()]
             assert ds in datasets
             deletion = await c.datasets.delete(ds)
-            assert isinstance(deletion, m.DatasetDeletion) and deletion.is_finished
+            assert isinstance(deletion, m.DatasetDeletion)
+            assert deletion.is_finished
             with pytest.raises(ViNotFoundError):
                 await c.datasets.get(ds)
 
