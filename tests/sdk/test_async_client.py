@@ -188,3 +188,35 @@ def test_async_client_has_every_public_method_of_the_sync_client() -> None:
         mine = {m for m in dir(getattr(client, name)) if not m.startswith("_")}
         missing = public - mine - {"selected", "download_assets"}  # internal helpers of the CLI
         assert not missing, f"{name}: {sorted(missing)}"
+
+
+def test_the_shared_decisions_of_the_retry_poll_and_page_loops() -> None:
+    from vi_ext.breaker import Breaker, BreakerRule
+    from vi_ext.pagination import check_token
+    from vi_ext.polling import next_poll, poll_delays
+    from vi_ext.retry import Done, Fail, Retry, RetryPolicy, after_attempt
+
+    policy = RetryPolicy(max_retries=2, base_delay=1, jitter=lambda high: high)
+    assert after_attempt(Done(7), 1, policy) == Done(7)
+    assert after_attempt(Retry("HTTP 503"), 2, policy) == 2.0
+    assert after_attempt(Retry("HTTP 429", retry_after=3), 1, policy) == 3.0
+    spent = after_attempt(Retry("HTTP 503"), 3, policy)
+    assert isinstance(spent, Fail)
+    assert spent.exhausted
+    assert spent.message == "HTTP 503 (after 3 attempts)"
+    breaker = Breaker(BreakerRule(min_failures=1, min_seconds=0))
+    opened = after_attempt(Retry("reset", transport=True), 1, policy, breaker, "http://vi.test/x")
+    assert isinstance(opened, Fail)
+    assert opened.unreachable
+
+    delays = poll_delays()
+    assert next_poll("done", lambda s: s == "done", delays, None, None, "x") is None
+    assert next_poll("busy", lambda s: s == "done", delays, None, None, "x") == 0.05
+    with pytest.raises(ViTimeoutError) as caught:
+        next_poll("busy", lambda s: False, delays, deadline=0.0, timeout=1.0, what="x", clock=lambda: 5.0)
+    assert caught.value.partial_result == "busy"
+
+    seen: set[str] = set()
+    check_token("t1", seen)
+    with pytest.raises(PaginationError):
+        check_token("t1", seen)
