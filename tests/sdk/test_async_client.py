@@ -200,12 +200,12 @@ def test_the_shared_decisions_of_the_retry_poll_and_page_loops() -> None:
     assert after_attempt(Done(7), 1, policy) == Done(7)
     assert after_attempt(Retry("HTTP 503"), 2, policy) == 2.0
     assert after_attempt(Retry("HTTP 429", retry_after=3), 1, policy) == 3.0
-    spent = after_attempt(Retry("HTTP 503"), 3, policy)
+    spent: object = after_attempt(Retry("HTTP 503"), 3, policy)
     assert isinstance(spent, Fail)
     assert spent.exhausted
     assert spent.message == "HTTP 503 (after 3 attempts)"
     breaker = Breaker(BreakerRule(min_failures=1, min_seconds=0))
-    opened = after_attempt(Retry("reset", transport=True), 1, policy, breaker, "http://vi.test/x")
+    opened: object = after_attempt(Retry("reset", transport=True), 1, policy, breaker, "http://vi.test/x")
     assert isinstance(opened, Fail)
     assert opened.unreachable
 
