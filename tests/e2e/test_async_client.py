@@ -106,7 +106,7 @@ def test_cancelling_an_upload_stops_every_transfer_and_cancels_its_sessions(tmp_
                 outcome["ended"] = time.monotonic()
 
         asyncio.run(go())
-        assert outcome["took"] < 5, outcome
+        assert outcome["took"] < 8, outcome  # in-flight requests finish (0.3 s each), then the sessions are cancelled
         time.sleep(1)
         assert len(watch.puts) == outcome["puts"] < 300  # no PUT after the task ended
         with Client(config_file=creds) as sync:
