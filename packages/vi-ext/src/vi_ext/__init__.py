@@ -1,6 +1,7 @@
 """vi-ext: a fast, safe and honest Python SDK for the Datature Vi asset API."""
 
 from vi_ext._version import __version__
+from vi_ext.aio import AsyncClient
 from vi_ext.client import Client
 from vi_ext.codes import FailureCode
 from vi_ext.enums import (
@@ -27,7 +28,7 @@ from vi_ext.errors import (
     ViUploadError,
     ViValidationError,
 )
-from vi_ext.pagination import PaginatedResponse
+from vi_ext.pagination import AsyncPaginatedResponse, PaginatedResponse
 from vi_ext.progress import ProgressEvent
 from vi_ext.results import AssetDownloadResult, AssetUploadResult, FileFailure
 from vi_ext.types import AssetCustomMetadata, AssetSortCriterion, PaginationParams
@@ -38,6 +39,8 @@ __all__ = [
     "AssetIngestionError",
     "AssetSortCriterion",
     "AssetUploadResult",
+    "AsyncClient",
+    "AsyncPaginatedResponse",
     "Client",
     "FailureCode",
     "FailureMode",

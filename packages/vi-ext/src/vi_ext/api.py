@@ -82,48 +82,74 @@ class ApiClient:
             ViError: the typed error of a failed call (`ConflictAfterRetry` for a 409 that answered
                 a re-sent request).
         """
-        request = endpoint._get_kwargs(*args, **kwargs)
-        request["url"] = request["url"].lstrip("/")  # keep any path prefix of the endpoint
-        if resend_unseen_only:
-            request["extensions"] = {RESEND: UNSEEN_ONLY}
+        request = build_request(endpoint, args, kwargs, resend_unseen_only)
         try:
             response = send(self.http, request)
-        except ViError as exc:  # speak of the dataset id the user gave, not the wire's `{org}_{ds}`
-            exc.message = exc.message.replace(f"{self.credentials.organization_id}_", "")
-            exc.args = (exc.message,)
+        except ViError as exc:
+            user_facing(exc, self.credentials.organization_id)
             raise
-        if parse is None:
-            return None  # type: ignore[return-value]
-        try:
-            return parse(response.json())
-        except ViError:
-            raise
-        except Exception as exc:  # malformed answer: never a traceback from deep inside
-            snippet = response.text[:200]
-            raise ViServerError(
-                f"unexpected answer from {request['method'].upper()} {request['url']}: {exc!r} ({snippet!r})",
-                status_code=response.status_code,
-                request_id=trace_id(response.headers.get(TRACE_CONTEXT)),
-            ) from exc
+        return decode(response, request, parse)
 
     def close(self) -> None:
         """Close the connection pool."""
         self.http.close()
 
 
-def send(http: httpx.Client, request: dict[str, Any]) -> httpx.Response:
-    """One request (the transport retries); errors become vi_ext errors."""
+def build_request(
+    endpoint: ModuleType, args: tuple[Any, ...], kwargs: dict[str, Any], resend_unseen_only: bool
+) -> dict[str, Any]:
+    """The keyword arguments of ``httpx.Client.request`` for a generated endpoint (sync and async)."""
+    request: dict[str, Any] = endpoint._get_kwargs(*args, **kwargs)
+    request["url"] = request["url"].lstrip("/")  # keep any path prefix of the endpoint
+    if resend_unseen_only:
+        request["extensions"] = {RESEND: UNSEEN_ONLY}
+    return request
+
+
+def user_facing(exc: ViError, organization_id: str) -> ViError:
+    """Speak of the dataset id the user gave, not the wire's ``{org}_{ds}`` (returns ``exc``, changed)."""
+    exc.message = exc.message.replace(f"{organization_id}_", "")
+    exc.args = (exc.message,)
+    return exc
+
+
+def decode(response: httpx.Response, request: dict[str, Any], parse: Callable[[dict[str, Any]], T] | None) -> T:
+    """Decode a successful answer with ``parse``; a malformed answer is a `ViServerError`, never a traceback."""
+    if parse is None:
+        return None  # type: ignore[return-value]
     try:
-        response = http.request(**request)
-    except httpx.TimeoutException as exc:
-        raise ViTimeoutError(f"request timed out: {request['method'].upper()} {request['url']}") from exc
-    except httpx.TransportError as exc:
-        raise ViNetworkError(f"cannot reach the server: {exc}") from exc
-    except httpx.TooManyRedirects as exc:
+        return parse(response.json())
+    except ViError:
+        raise
+    except Exception as exc:  # malformed answer: never a traceback from deep inside
+        snippet = response.text[:200]
         raise ViServerError(
+            f"unexpected answer from {request['method'].upper()} {request['url']}: {exc!r} ({snippet!r})",
+            status_code=response.status_code,
+            request_id=trace_id(response.headers.get(TRACE_CONTEXT)),
+        ) from exc
+
+
+def transport_error(exc: httpx.HTTPError, request: dict[str, Any]) -> ViError | None:
+    """The vi_ext error for an httpx error that got no usable answer (``None``: not one of those)."""
+    if isinstance(exc, httpx.TimeoutException):
+        return ViTimeoutError(f"request timed out: {request['method'].upper()} {request['url']}")
+    if isinstance(exc, httpx.TransportError):
+        return ViNetworkError(f"cannot reach the server: {exc}")
+    if isinstance(exc, httpx.TooManyRedirects):
+        return ViServerError(
             f"more than {MAX_REDIRECTS} redirects for {request['method'].upper()} {request['url']}",
             error_code="RedirectRefused",
-        ) from exc
+        )
+    return None
+
+
+def checked(response: httpx.Response) -> httpx.Response:
+    """``response`` if it succeeded; otherwise its typed error (`ConflictAfterRetry` for a 409 to a re-sent request).
+
+    Raises:
+        ViError: the answer's status is 400 or more.
+    """
     if response.status_code >= 400:
         error = error_from_response(
             response.status_code,
@@ -137,3 +163,15 @@ def send(http: httpx.Client, request: dict[str, Any]) -> httpx.Response:
             )
         raise error
     return response
+
+
+def send(http: httpx.Client, request: dict[str, Any]) -> httpx.Response:
+    """One request (the transport retries); errors become vi_ext errors."""
+    try:
+        response = http.request(**request)
+    except (httpx.TransportError, httpx.TooManyRedirects) as exc:
+        error = transport_error(exc, request)
+        if error is None:
+            raise
+        raise error from exc
+    return checked(response)

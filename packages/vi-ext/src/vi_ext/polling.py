@@ -32,12 +32,32 @@ def wait_for(
     delays = poll_delays()
     while True:
         state = fetch()
-        if done(state):
+        delay = next_poll(state, done, delays, deadline, timeout, what, clock)
+        if delay is None:
             return state
-        delay = next(delays)
-        if deadline is not None:
-            left = deadline - clock()
-            if left <= 0:
-                raise ViTimeoutError(f"{what} did not finish within {timeout:g} s", partial_result=state)
-            delay = min(delay, left)
         sleep(delay)
+
+
+def next_poll(
+    state: T,
+    done: Callable[[T], bool],
+    delays: Iterator[float],
+    deadline: float | None,
+    timeout: float | None,
+    what: str,
+    clock: Callable[[], float] = time.monotonic,
+) -> float | None:
+    """The one decision of `wait_for` (shared by the async client): ``None`` when done, else the wait.
+
+    Raises:
+        ViTimeoutError: the deadline passed (``partial_result`` is ``state``).
+    """
+    if done(state):
+        return None
+    delay = next(delays)
+    if deadline is not None:
+        left = deadline - clock()
+        if left <= 0:
+            raise ViTimeoutError(f"{what} did not finish within {timeout:g} s", partial_result=state)
+        delay = min(delay, left)
+    return delay

@@ -177,17 +177,37 @@ def retrying(
         number += 1
         if breaker is not None and breaker.is_open:
             return Fail(f"not sent: {breaker.describe()}", attempts=number - 1, unreachable=True)
-        outcome = attempt(number)
-        if not isinstance(outcome, Retry):
-            return outcome
-        if outcome.transport and breaker is not None and breaker.failed(url, outcome.problem):
-            return Fail(f"{outcome.problem}; {breaker.describe()}", outcome.problem, number, unreachable=True)
-        wait = policy.delay(number, outcome.retry_after)
-        if wait is None:
-            message = f"{outcome.problem} (after {number} attempts)"
-            return Fail(message, outcome.problem, number, transport=outcome.transport, exhausted=True)
-        log.debug("retry %d of %s in %.2f s: %s", number, _shown(url), wait, outcome.problem)
-        sleep(wait)
+        step = after_attempt(attempt(number), number, policy, breaker, url)
+        if not isinstance(step, float):
+            return step
+        sleep(step)
+
+
+def after_attempt(
+    outcome: Outcome[T], number: int, policy: RetryPolicy, breaker: Breaker | None = None, url: str | httpx.URL = ""
+) -> Done[T] | DeadUrl | Fail | float:
+    """What follows attempt ``number`` (the one decision of `retrying`, shared by the async client's loop).
+
+    Args:
+        outcome: what the attempt ended with.
+        number: its 1-based number.
+        policy: the retry budget and backoff.
+        breaker: the call's circuit breaker, told of a transport failure.
+        url: the request's URL, for the breaker and the log.
+
+    Returns:
+        The final `Done`, `DeadUrl` or `Fail`; or the seconds to wait before the next attempt.
+    """
+    if not isinstance(outcome, Retry):
+        return outcome
+    if outcome.transport and breaker is not None and breaker.failed(url, outcome.problem):
+        return Fail(f"{outcome.problem}; {breaker.describe()}", outcome.problem, number, unreachable=True)
+    wait = policy.delay(number, outcome.retry_after)
+    if wait is None:
+        message = f"{outcome.problem} (after {number} attempts)"
+        return Fail(message, outcome.problem, number, transport=outcome.transport, exhausted=True)
+    log.debug("retry %d of %s in %.2f s: %s", number, _shown(url), wait, outcome.problem)
+    return float(wait)
 
 
 def _shown(url: str | httpx.URL) -> str:
