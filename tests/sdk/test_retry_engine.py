@@ -117,6 +117,7 @@ def test_failure_codes_keep_their_strings_on_the_wire() -> None:
     assert {c.value for c in FailureCode} == {
         "UNSUPPORTED_EXTENSION", "EMPTY_FILE", "FILE_TOO_LARGE", "UNREADABLE", "DUPLICATE_FILENAME",
         "INVALID_FILENAME", "UPLOAD_FAILED", "NOT_SENT", "UNSAFE_FILENAME", "UNSAFE_PATH", "DOWNLOAD_FAILED",
+        "FILE_MISSING", "FILE_CHANGED",
     }  # fmt: skip
     failure = FileFailure("a.jpg", "a.jpg", FailureCode.NOT_SENT, "not sent")
     assert failure.code == "NOT_SENT"
