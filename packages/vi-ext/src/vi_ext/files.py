@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
+import hashlib
+import heapq
 import os
 import stat
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeAlias
 
 from vi_ext.codes import FailureCode
 from vi_ext.errors import ViValidationError
@@ -202,85 +206,181 @@ def _size(path: Path) -> int | None:
         return None
 
 
-def discover(paths: PathsArg, max_file_size: int, prefix: str = "", rules: FileFilter | None = None) -> Selection:
-    """Expand files and folders; ``prefix`` (already validated) goes before every asset filename.
+Item: TypeAlias = "LocalFile | Rejected | Skipped"
+"""One thing discovery yields, in input order (a `Skipped` folder after the files of its root)."""
 
-    Files found in folders pass ``rules`` (include/exclude globs and the default excludes, see
-    `vi_ext.selection`); a file given directly is always taken. Every file left out is in
-    ``Selection.skipped`` with its reason (a pruned hidden folder counts as one entry).
+
+class NameSet:
+    """The asset filenames (or local paths) seen so far, in about 8 bytes each instead of the text.
+
+    Each name is kept as a 64-bit BLAKE2b hash: recent ones in a set, older ones merged into a
+    sorted ``array`` (searched by bisection), so a million names take ~8 MB. Two different
+    names share a hash with a probability of about ``n**2 / 2**65`` (3e-8 for a million files),
+    the only way a name could be taken for a duplicate wrongly.
+    """
+
+    def __init__(self) -> None:
+        self._sorted = array("Q")
+        self._recent: set[int] = set()
+
+    def add(self, name: str) -> bool:
+        """Record ``name``; ``False`` when it was seen before.
+
+        Args:
+            name: The name (lone surrogates from undecodable file names are fine).
+
+        Returns:
+            Whether ``name`` is new.
+        """
+        digest = hashlib.blake2b(name.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        key = int.from_bytes(digest, "big")
+        if key in self._recent:
+            return False
+        at = bisect.bisect_left(self._sorted, key)
+        if at < len(self._sorted) and self._sorted[at] == key:
+            return False
+        self._recent.add(key)
+        if len(self._recent) >= 1 << 16:  # a merge every 65 536 names: memory stays ~8 bytes a name
+            self._sorted = array("Q", heapq.merge(self._sorted, sorted(self._recent)))
+            self._recent = set()
+        return True
+
+
+def collect(items: Iterable[Item]) -> Selection:
+    """Gather a stream of items into a `Selection` (for dry runs and plans; an upload streams them)."""
+    selection = Selection([], [], [], [])
+    for item in items:
+        if isinstance(item, Skipped):
+            selection.skipped.append(item)
+            continue
+        selection.order.append(item.local)
+        if isinstance(item, LocalFile):
+            selection.files.append(item)
+        else:
+            selection.rejected.append(item)
+    return selection
+
+
+def selection_items(selection: Selection) -> Iterator[Item]:
+    """The items of a `Selection` again, files and rejections in input order, then the skipped."""
+    by_local: dict[str, list[LocalFile | Rejected]] = {}
+    for file in selection.files:
+        by_local.setdefault(file.local, []).append(file)
+    for rejected in selection.rejected:
+        by_local.setdefault(rejected.local, []).append(rejected)
+    for local in selection.order:
+        queue = by_local.get(local)
+        if queue:
+            yield queue.pop(0)
+    yield from selection.skipped
+
+
+def discover(paths: PathsArg, max_file_size: int, prefix: str = "", rules: FileFilter | None = None) -> Selection:
+    """Expand files and folders into a `Selection` (see `iter_discover`).
 
     Raises:
         ViValidationError: a path is missing, or nothing is found.
     """
+    return collect(iter_discover(paths, max_file_size, prefix, rules))
+
+
+def iter_discover(
+    paths: PathsArg, max_file_size: int, prefix: str = "", rules: FileFilter | None = None
+) -> Iterator[Item]:
+    """Expand files and folders lazily; ``prefix`` (already validated) goes before every asset filename.
+
+    Files found in folders pass ``rules`` (include/exclude globs and the default excludes, see
+    `vi_ext.selection`); a file given directly is always taken. Every file left out is yielded as
+    a `Skipped` with its reason (a pruned hidden folder counts as one entry). Folders are walked
+    in sorted order one at a time, so memory does not grow with the number of files.
+
+    Raises:
+        ViValidationError: a path is missing or not a file or folder (at once, before anything is
+            yielded), or nothing is found (when the stream ends).
+    """
     entries = as_path_list(paths)
     if not entries:
         raise ViValidationError("no paths given")
-    rules = rules or FileFilter()
-    selection = Selection([], [], [], [])
-    seen: dict[str, str] = {}
     for entry in entries:
         root = Path(entry).expanduser()
         if not root.exists():
             raise ViValidationError(f"path not found: {entry}")
+        if not root.is_dir() and not root.is_file():
+            raise ViValidationError(f"not a file or folder: {entry}")
+    return _discovered(entries, max_file_size, prefix, rules or FileFilter())
+
+
+def _discovered(entries: list[str], max_file_size: int, prefix: str, rules: FileFilter) -> Iterator[Item]:
+    seen = NameSet()
+    found_any = False
+    skip_reasons: dict[str, int] = {}
+    for entry in entries:
+        root = Path(entry).expanduser()
         pruned: list[Skipped] = []
         if root.is_dir():
             candidates: Iterable[tuple[str, str, bool, str | None, int | None]] = (
                 (p, rel, False, why, size) for p, rel, why, size in _walk(root, rules, pruned)
             )
-        elif root.is_file():
-            candidates = [(str(root), root.name, True, None, _size(root))]
         else:
-            raise ViValidationError(f"not a file or folder: {entry}")
+            candidates = [(str(root), root.name, True, None, _size(root))]
         for found, name, explicit, left_out, size in candidates:
             local = found if not explicit else entry
             if size == _LINKED_DIR:  # never followed (no loops), and not a file: not listed, as before
                 continue
             filename = prefix + name
             if left_out is not None:
-                selection.skipped.append(Skipped(local, left_out))
+                skip_reasons[left_out] = skip_reasons.get(left_out, 0) + 1
+                yield Skipped(local, left_out)
                 continue
             suffix = _suffix(name)
             if suffix.lower() not in SUPPORTED_EXTENSIONS:
                 reason = f"unsupported extension {suffix or '(none)'!r}"
                 if explicit:
-                    _reject(selection, local, filename, UNSUPPORTED, reason)
+                    found_any = True
+                    yield Rejected(local, filename, UNSUPPORTED, reason)
                 else:
-                    selection.skipped.append(Skipped(local, reason))
+                    skip_reasons[reason] = skip_reasons.get(reason, 0) + 1
+                    yield Skipped(local, reason)
                 continue
-            if not _is_utf8(filename):
-                shown = display_path(filename)
-                _reject(selection, local, filename, INVALID_NAME, f"the file name '{shown}' is not valid UTF-8")
-            elif len(filename) > MAX_FILENAME:
-                _reject(
-                    selection, local, filename, INVALID_NAME, f"the asset filename is over {MAX_FILENAME} characters"
-                )
-            elif size is None:
-                _reject(selection, local, filename, UNREADABLE, "not a readable regular file")
-            elif size == 0:
-                _reject(selection, local, filename, EMPTY, "the file is empty (0 bytes)")
-            elif size > max_file_size:
-                _reject(
-                    selection, local, filename, TOO_LARGE, f"{size:,} bytes is over the {max_file_size:,}-byte limit"
-                )
-            elif filename in seen:
-                _reject(selection, local, filename, DUPLICATE, f"same asset filename as {seen[filename]}")
+            found_any = True
+            rejected = _file_problem(filename, size, max_file_size)
+            if rejected is not None:
+                yield Rejected(local, filename, *rejected)
+            elif not seen.add(filename):
+                yield Rejected(local, filename, DUPLICATE, "same asset filename as an earlier file of this upload")
             else:
-                seen[filename] = local
-                selection.order.append(local)
-                mime = MIME_BY_EXTENSION[suffix.lower()]
-                selection.files.append(LocalFile(Path(found), local, filename, size, mime))
-        selection.skipped.extend(pruned)
-    if not selection.files and not selection.rejected:
-        where = ", ".join(entries)
-        unsupported = all(s.reason.startswith("unsupported extension") for s in selection.skipped)
-        extra = (
-            f" ({len(selection.skipped)} files with unsupported extensions)"
-            if unsupported
-            else f" ({len(selection.skipped)} left out: {skip_counts(selection.skipped)})"
-        )
-        extra = extra if selection.skipped else ""
-        raise ViValidationError(f"no image files found in {where}{extra}")
-    return selection
+                assert size is not None
+                yield LocalFile(Path(found), local, filename, size, MIME_BY_EXTENSION[suffix.lower()])
+        for folder in pruned:
+            skip_reasons[folder.reason] = skip_reasons.get(folder.reason, 0) + 1
+            yield folder
+    if not found_any:
+        raise ViValidationError(f"no image files found in {', '.join(entries)}{_nothing_found(skip_reasons)}")
+
+
+def _file_problem(filename: str, size: int | None, max_file_size: int) -> tuple[str, str] | None:
+    """Why a found image file cannot be sent (code, message), or ``None`` (pure)."""
+    if not _is_utf8(filename):
+        return INVALID_NAME, f"the file name '{display_path(filename)}' is not valid UTF-8"
+    if len(filename) > MAX_FILENAME:
+        return INVALID_NAME, f"the asset filename is over {MAX_FILENAME} characters"
+    if size is None:
+        return UNREADABLE, "not a readable regular file"
+    if size == 0:
+        return EMPTY, "the file is empty (0 bytes)"
+    if size > max_file_size:
+        return TOO_LARGE, f"{size:,} bytes is over the {max_file_size:,}-byte limit"
+    return None
+
+
+def _nothing_found(skip_reasons: dict[str, int]) -> str:
+    """The ``(…)`` tail of the "no image files found" error, from how many files each reason left out."""
+    count = sum(skip_reasons.values())
+    if not count:
+        return ""
+    if all(reason.startswith("unsupported extension") for reason in skip_reasons):
+        return f" ({count} files with unsupported extensions)"
+    return f" ({count} left out: {', '.join(f'{n} {reason}' for reason, n in skip_reasons.items())})"
 
 
 def skip_counts(skipped: Iterable[Skipped]) -> str:
@@ -292,64 +392,70 @@ def skip_counts(skipped: Iterable[Skipped]) -> str:
 
 
 def from_manifest(entries: Iterable[ManifestEntry], max_file_size: int, prefix: str = "") -> Selection:
-    """The selection a manifest describes: one file per entry, each checked against the disk.
+    """The selection a manifest describes (see `iter_manifest`).
+
+    Raises:
+        ViValidationError: The manifest has no entries.
+    """
+    return collect(iter_manifest(entries, max_file_size, prefix))
+
+
+def iter_manifest(entries: Iterable[ManifestEntry], max_file_size: int, prefix: str = "") -> Iterator[Item]:
+    """The files a manifest describes, one per entry, each checked against the disk, lazily.
 
     A missing file is `MISSING`, one whose size differs from the manifest's is `CHANGED` (a
     differing ``crc32c`` is found when the checksum is computed, before it is sent); the other
     checks are those of `discover`. A path listed again is skipped (its first line counts).
+    Entries are read one at a time: a manifest of millions of lines is never held in memory.
 
     Args:
         entries: The manifest's entries (streamed once).
         max_file_size: Larger files are rejected.
         prefix: A validated prefix put before every entry's filename.
 
-    Returns:
-        The selection, in manifest order.
+    Yields:
+        One item per entry, in manifest order.
 
     Raises:
-        ViValidationError: The manifest has no entries.
+        ViValidationError: The manifest has no entries (when the stream ends).
     """
-    selection = Selection([], [], [], [])
-    seen: dict[str, str] = {}
-    locals_seen: set[str] = set()
+    seen = NameSet()
+    locals_seen = NameSet()
+    found_any = False
     for entry in entries:
         path = Path(entry.path).expanduser()
         local = str(path)
         filename = prefix + entry.filename
-        if local in locals_seen:  # one outcome per local path: the first line counts
-            selection.skipped.append(Skipped(local, "listed again in the manifest (the first line counts)"))
+        if not locals_seen.add(local):  # one outcome per local path: the first line counts
+            yield Skipped(local, "listed again in the manifest (the first line counts)")
             continue
-        locals_seen.add(local)
+        found_any = True
         size = _size(path)
+        problem: tuple[str, str] | None = None
         if not path.exists():
-            _reject(selection, local, filename, MISSING, "the file is not there (listed in the manifest)")
+            problem = MISSING, "the file is not there (listed in the manifest)"
         elif size is None:
-            _reject(selection, local, filename, UNREADABLE, "not a readable regular file")
+            problem = UNREADABLE, "not a readable regular file"
         elif size != entry.size:
-            _reject(selection, local, filename, CHANGED, f"{size:,} bytes on disk, {entry.size:,} in the manifest")
+            problem = CHANGED, f"{size:,} bytes on disk, {entry.size:,} in the manifest"
         elif path.suffix.lower() not in SUPPORTED_EXTENSIONS:
-            _reject(selection, local, filename, UNSUPPORTED, f"unsupported extension {path.suffix or '(none)'!r}")
+            problem = UNSUPPORTED, f"unsupported extension {path.suffix or '(none)'!r}"
         elif not _is_utf8(filename) or len(filename) > MAX_FILENAME or safe_relative(filename) is None:
-            _reject(selection, local, filename, INVALID_NAME, f"invalid asset filename {display_path(filename)!r}")
+            problem = INVALID_NAME, f"invalid asset filename {display_path(filename)!r}"
         elif size == 0:
-            _reject(selection, local, filename, EMPTY, "the file is empty (0 bytes)")
+            problem = EMPTY, "the file is empty (0 bytes)"
         elif size > max_file_size:
-            _reject(selection, local, filename, TOO_LARGE, f"{size:,} bytes is over the {max_file_size:,}-byte limit")
-        elif filename in seen:
-            _reject(selection, local, filename, DUPLICATE, f"same asset filename as {seen[filename]}")
-        else:
-            seen[filename] = local
-            selection.order.append(local)
-            mime = MIME_BY_EXTENSION[path.suffix.lower()]
-            selection.files.append(LocalFile(path, local, filename, size, mime, entry.crc32c, entry.custom_metadata))
-    if not selection.order:
+            problem = TOO_LARGE, f"{size:,} bytes is over the {max_file_size:,}-byte limit"
+        elif not seen.add(filename):
+            problem = DUPLICATE, "same asset filename as an earlier file of this upload"
+        if problem is not None:
+            yield Rejected(local, filename, *problem)
+            continue
+        mime = MIME_BY_EXTENSION[path.suffix.lower()]
+        assert size is not None
+        yield LocalFile(path, local, filename, size, mime, entry.crc32c, entry.custom_metadata)
+    if not found_any:
         raise ViValidationError("the manifest lists no files")
-    return selection
-
-
-def _reject(selection: Selection, local: str, filename: str, code: str, message: str) -> None:
-    selection.order.append(local)
-    selection.rejected.append(Rejected(local, filename, code, message))
 
 
 def safe_relative(filename: str) -> PurePosixPath | None:

@@ -74,6 +74,15 @@ class Reporter(Protocol):
         """
         ...
 
+    def grow(self, files: int = 0, nbytes: int = 0) -> None:
+        """Add to the phase's totals (a streamed upload learns them as discovery goes on).
+
+        Args:
+            files: files found since the last call.
+            nbytes: their bytes.
+        """
+        ...
+
     def close(self) -> None:
         """End the last phase."""
         ...
@@ -152,6 +161,21 @@ class CallbackReporter:
                 )
             event = self._event()
         self._emit(event)
+
+    def grow(self, files: int = 0, nbytes: int = 0) -> None:
+        """Add to the phase's totals (a streamed upload learns them as discovery goes on).
+
+        Args:
+            files: files found since the last call.
+            nbytes: their bytes.
+        """
+        if not files and not nbytes:
+            return
+        with self.lock:
+            self.totals = (self.totals[0] + files, self.totals[1] + nbytes)
+            if self._rich is not None and self._task is not None:
+                total = self.totals[0] if self.by_files else self.totals[1]
+                self._rich.update(self._task, total=total or None, files=f"{self.done[0]}/{self.totals[0]}")
 
     def _size(self) -> str:
         """``1.2/3.4 MB 0.5 MB/s`` (empty for a phase without bytes)."""

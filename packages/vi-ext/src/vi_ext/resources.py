@@ -32,8 +32,17 @@ from vi_ext.checksums import file_digest
 from vi_ext.deferred_page import DeferredPage
 from vi_ext.download import Downloader
 from vi_ext.enums import FailureMode, ResourceRetentionMode, wire_value
-from vi_ext.errors import ConflictAfterRetry, ViFileTooLargeError, ViNotFoundError, ViValidationError
-from vi_ext.files import TOO_LARGE, LocalFile, PathsArg, Selection, discover, from_manifest, normalize_prefix
+from vi_ext.errors import ConflictAfterRetry, ViNotFoundError, ViValidationError
+from vi_ext.files import (
+    Item,
+    LocalFile,
+    PathsArg,
+    Selection,
+    collect,
+    iter_discover,
+    iter_manifest,
+    normalize_prefix,
+)
 from vi_ext.manifest import ManifestEntry, read_manifest
 from vi_ext.pagination import PaginatedResponse
 from vi_ext.polling import wait_for
@@ -660,7 +669,8 @@ class AssetsResource(_Resource):
 
         Raises:
             ViValidationError: an invalid option or custom metadata (nothing is sent).
-            ViFileTooLargeError: a file over ``max_file_size`` under ``FailAfterOne`` (nothing is sent).
+            ViFileTooLargeError: a file over ``max_file_size`` under ``FailAfterOne`` met before the
+                first session is created (nothing is sent); later, a ``FILE_TOO_LARGE`` failure stops the upload.
             ViUploadInterruptedError: the endpoint stopped answering (``.result`` holds the rest).
             ViUploadError: the upload could not go on (``.result`` holds what was done).
             ViTimeoutError: ingestion did not end within ``timeout`` (``.partial_result``).
@@ -681,14 +691,11 @@ class AssetsResource(_Resource):
         if workers < 1:
             raise ViValidationError("max_workers must be at least 1")
         path = self._dataset_path(dataset_id)
-        selection = self._select(paths, manifest, max_file_size, normalize_prefix(prefix), include, exclude)
+        stream = self._select(paths, manifest, max_file_size, normalize_prefix(prefix), include, exclude)
         if dry_run:
+            selection = collect(stream)
             existing = self._already_there(dataset_id, selection.files) if skip_existing else set()
             return dry_run_result(selection, existing)
-        too_large = [r for r in selection.rejected if r.code == TOO_LARGE]
-        if too_large and mode == "FailAfterOne":
-            first = too_large[0]
-            raise ViFileTooLargeError(f"{first.local}: {first.message}; nothing was uploaded", status_code=None)
         options = UploadOptions(mode, retention, batch_size, workers, wait_until_done, timeout, custom_metadata)
         find_existing = functools.partial(self._already_there, dataset_id) if skip_existing else None
         with CallbackReporter(progress, show_progress) as reporter, self._client._storage_clients() as storage:
@@ -700,7 +707,7 @@ class AssetsResource(_Resource):
                 self._client._sleep,
                 multipart_threshold,
             )
-            return uploader.run(path, selection, options, find_existing)
+            return uploader.run(path, stream, options, find_existing)
 
     @staticmethod
     def _select(
@@ -710,16 +717,16 @@ class AssetsResource(_Resource):
         prefix: str,
         include: Iterable[str] | str | None,
         exclude: Iterable[str] | str | None,
-    ) -> Selection:
-        """The files of an upload: from ``paths`` through the rules, or from a manifest."""
+    ) -> Iterator[Item]:
+        """The files of an upload, streamed: from ``paths`` through the rules, or from a manifest."""
         if (paths is None) == (manifest is None):
             raise ViValidationError("give either paths or manifest=, not both (nor neither)")
         if manifest is None:
-            return discover(paths, max_file_size, prefix, FileFilter.build(include, exclude))  # type: ignore[arg-type]
+            return iter_discover(paths, max_file_size, prefix, FileFilter.build(include, exclude))  # type: ignore[arg-type]
         if include or exclude:
             raise ViValidationError("include/exclude select files found in folders; a manifest lists its files")
         entries = read_manifest(manifest) if isinstance(manifest, str | os.PathLike) else manifest
-        return from_manifest(entries, max_file_size, prefix)
+        return iter_manifest(entries, max_file_size, prefix)
 
     def _already_there(self, dataset_id: str, files: Sequence[LocalFile]) -> set[str]:
         """Local paths whose filename, size and content hash match an asset of the dataset.

@@ -7,10 +7,10 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Callable, Generator
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TypeAlias
 
 import httpx
 
@@ -26,26 +26,27 @@ from vi_ext.api import ApiClient
 from vi_ext.breaker import Breaker
 from vi_ext.checksums import file_crc32c
 from vi_ext.codes import FailureCode
-from vi_ext.custom_metadata import CustomMetadataArg, resolve
+from vi_ext.custom_metadata import CustomMetadataArg
 from vi_ext.errors import ViError, ViNetworkError, ViUploadError, ViUploadInterruptedError
-from vi_ext.files import CHANGED, NOT_SENT, UNREADABLE, LocalFile, Selection, display_path
+from vi_ext.files import NOT_SENT, UNREADABLE, Item, LocalFile, Selection, selection_items
 from vi_ext.multipart import MultipartUploader
-from vi_ext.overwrites import existing_names
 from vi_ext.polling import wait_for
 from vi_ext.progress import INGEST, UPLOAD, Reporter
-from vi_ext.results import SERVER_SKIPPED, AssetUploadResult, FileFailure, first_cause
+from vi_ext.results import AssetUploadResult, FileFailure
 from vi_ext.retry import DeadUrl, RetryPolicy
 from vi_ext.signed_put import PutClosed, PutDone, PutFailed, signed_put
+from vi_ext.upload_feed import FIRST_BATCH, Feed, Ready, batch_sizes
+from vi_ext.upload_outcome import Outcome, SentBatch, slim
 from vi_ext.wire import SOURCE
 
-__all__ = ["SOURCE", "UPLOAD_FAILED", "CustomMetadataArg", "UploadOptions", "Uploader"]
+__all__ = ["FIRST_BATCH", "SOURCE", "UPLOAD_FAILED", "CustomMetadataArg", "UploadOptions", "Uploader", "batch_sizes"]
 
 UPLOAD_FAILED = FailureCode.UPLOAD_FAILED
 URL_REFRESH_ROUNDS = 3
 log = logging.getLogger(__name__)
 STOPPED = "not sent: the session stopped after the first failure (FailAfterOne)"
 STOPPED_UPLOAD = "not sent: the upload stopped after the first failure (FailAfterOne)"
-FIRST_BATCH = 250  # files in the first session: a small one starts the first PUT at once (see `batch_sizes`)
+PENDING_SESSIONS = 2  # when waiting, sessions whose outcome may stay unfolded while the next batch is sent
 CHECK_WORKERS = 4  # threads computing checksums of the next chunk while the current batch is sent
 RESUME = "run the same upload again with skip_existing=True (CLI: --skip-existing) to send only what is missing"
 
@@ -63,22 +64,6 @@ class UploadOptions:
     custom_metadata: CustomMetadataArg = None
 
 
-@dataclass
-class _Tracked:
-    """Where each file stands."""
-
-    session_of: dict[str, str] = field(default_factory=dict)  # local path -> session id
-    failures: dict[str, FileFailure] = field(default_factory=dict)  # local path -> client failure
-    abandoned: dict[str, set[str]] = field(default_factory=dict)  # session id -> filenames never PUT
-    existing: set[str] = field(default_factory=set)  # local paths already in the dataset (skip_existing)
-    closed: dict[str, str] = field(default_factory=dict)  # local path -> storage's 409 (session stopped)
-    stopped: set[str] = field(default_factory=set)  # sessions that no longer accept uploads
-    replaces: set[str] = field(default_factory=set)  # asset filenames that existed before the upload
-    metadata: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # local path -> custom metadata
-    unanswered: set[str] = field(default_factory=set)  # local paths whose last attempt got no answer
-    bytes_sent: int = 0
-
-
 _Closed = PutClosed  # storage refused a file with 409: its session stopped (the server reports the file's code)
 Refresh = DeadUrl  # the signed URL is dead (403 or expired): the file goes into a fresh session
 
@@ -86,7 +71,7 @@ _Outcome: TypeAlias = "FileFailure | DeadUrl | PutClosed | None"
 
 
 class Uploader:
-    """Runs one `assets.upload` call."""
+    """Runs one `assets.upload` call, streaming: memory does not grow with the number of files."""
 
     def __init__(
         self,
@@ -107,45 +92,58 @@ class Uploader:
         self.sleep = sleep
         self.org = api.credentials.organization_id
         self.breaker = Breaker()
-        self._tracked = _Tracked()
+        self._out = Outcome()
+        self._pending: dict[str, SentBatch] = {}  # session id -> files whose outcome is not folded yet
+        self._stopped: set[str] = set()  # sessions that no longer accept uploads
+        self._unanswered: set[int] = set()  # positions whose last attempt got no answer
+        self._ingested_early = 0  # files of sessions folded before the ingest phase
 
     # ------------------------------------------------------------------ orchestration
     def run(
         self,
         dataset: str,
-        selection: Selection,
+        selection: Selection | Iterable[Item],
         opts: UploadOptions,
         find_existing: Callable[[list[LocalFile]], set[str]] | None = None,
     ) -> AssetUploadResult:
         """Upload ``selection`` into ``dataset`` (composite id); never raises mid-batch.
 
-        A pipeline: while one batch's session is created and its files sent, the next batch's
-        checksums, existence checks and overwrite checks run (`_prepared`), so the first PUT does
-        not wait for a pass over every file.
+        A pipeline: discovery is pulled chunk by chunk (``selection`` may be a lazy stream of
+        `vi_ext.files.Item`, e.g. `iter_discover` or `iter_manifest`); while one batch's session
+        is created and its files sent, the next chunk's checksums, existence checks and overwrite
+        checks run, so the first PUT does not wait for a pass over every file. A batch's files are
+        forgotten once its session's outcome is folded into the result.
 
         ``find_existing``: for ``skip_existing``, given a chunk of files, the local paths already in
         the dataset (asked per chunk); they count as succeeded and are not sent.
         Under FailAfterOne, once a session stops (storage answers 409, or its status shows an
         error) nothing more is sent: the rest is `NOT_SENT`, and later batches are not started.
+        A file over ``max_file_size`` raises `ViFileTooLargeError` if no session was created yet;
+        after that it is a ``FILE_TOO_LARGE`` failure that stops the upload like any other.
 
         Raises:
-            ViValidationError: a file's custom metadata cannot be sent (before anything is sent).
+            ViValidationError: nothing to upload, or a file's custom metadata cannot be sent (before
+                anything is sent when it is in the first chunk; else the upload stops there).
+            ViFileTooLargeError: see above.
             ViUploadInterruptedError: the endpoint stopped answering (``.result`` holds the rest).
             ViUploadError: the upload could not go on (``.result`` holds what was done).
         """
-        tracked = _Tracked()
-        self._tracked = tracked
-        for rejected in selection.rejected:
-            tracked.failures[rejected.local] = FileFailure(
-                rejected.local, rejected.filename, rejected.code, rejected.message
-            )
-        sessions: dict[str, m.AssetIngestionSession] = {}
-        files = selection.files
-        for f in files:  # every file's metadata is checked before anything is sent; a manifest entry's wins
-            given = f.custom_metadata if f.custom_metadata is not None else opts.custom_metadata
-            tracked.metadata[f.local] = resolve(given, f.local, display_path(f.local))
-        self.reporter.start(UPLOAD, len(files), sum(f.size for f in files))
+        out = self._out = Outcome()
+        self._pending, self._stopped, self._unanswered, self._ingested_early = {}, set(), set(), 0
+        stream = selection_items(selection) if isinstance(selection, Selection) else iter(selection)
         stop_after_one = opts.failure_mode == "FailAfterOne"
+        feed = Feed(
+            stream,
+            out,
+            self.reporter,
+            self.api,
+            dataset,
+            find_existing,
+            opts.custom_metadata,
+            stop_after_one,
+            self._crc_or_none,
+        )
+        self.reporter.start(UPLOAD, 0, 0)
         with (
             ThreadPoolExecutor(max_workers=opts.max_workers, thread_name_prefix="vi-upload") as pool,
             ThreadPoolExecutor(
@@ -153,39 +151,43 @@ class Uploader:
             ) as checks,
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="vi-prepare") as ahead,
         ):
-            batches = self._prepared(dataset, files, opts.batch_size, find_existing, checks, ahead)
+            batches = feed.batches(opts.batch_size, checks, ahead)
             try:
-                for batch, crcs, rest in batches:
-                    if sessions and stop_after_one and tracked.failures:  # a file of this batch failed its checks
-                        self._not_sent(files, tracked, STOPPED_UPLOAD)
+                for batch, more in batches:
+                    if out.sessions and stop_after_one and out.failures:  # a file failed its checks
+                        feed.drain(STOPPED_UPLOAD)
                         break
-                    created = self._batch(dataset, batch, crcs, opts, pool, tracked, sessions)
+                    created = self._batch(dataset, batch, opts, pool, feed)
+                    feed.too_large_raises = False
                     if self.breaker.is_open:
-                        self._not_sent(files, tracked, f"not sent: {self.breaker.describe()}")
+                        feed.drain(f"not sent: {self.breaker.describe()}")
                         raise ViNetworkError(self.breaker.describe())
-                    if rest and stop_after_one and self._must_stop(dataset, created, opts):
-                        self._not_sent(files, tracked, STOPPED_UPLOAD)
+                    if more and stop_after_one and self._must_stop(dataset, created, opts):
+                        feed.drain(STOPPED_UPLOAD)
                         break
+                    self._fold_settled(dataset, created, opts, more)
             except ViError as exc:
                 self.reporter.close()
-                if not sessions:  # nothing happened yet: the error itself is the clearest answer
+                if not out.sessions:  # nothing happened yet: the error itself is the clearest answer
                     raise
-                self._not_sent(files, tracked, f"not sent: the upload stopped ({exc.message})")
-                raise self._stopped_error(exc, self._result(selection, tracked, sessions, waited=False)) from exc
+                feed.drain(f"not sent: the upload stopped ({exc.message})")
+                out.total = feed.total
+                raise self._stopped_error(exc, self._result(waited=False)) from exc
             finally:
-                batches.close()  # a chunk prepared ahead is awaited (by the executor), not used
-        tracked.bytes_sent = self._bytes_sent
+                batches.close()
+        out.total = feed.total
+        out.bytes_sent = self._bytes_sent
         try:
             if opts.wait:
-                self._wait(dataset, sessions, tracked, opts.timeout, selection)
+                self._wait(dataset, opts.timeout)
             else:  # one look at stopped sessions: their codes say which files the server skipped
-                for sid in tracked.stopped:
-                    sessions[sid] = self.get_session(dataset, sid)
+                for sid in self._stopped:
+                    out.sessions[sid] = slim(self.get_session(dataset, sid))
         except ViNetworkError as exc:
-            raise self._stopped_error(exc, self._result(selection, tracked, sessions, waited=False)) from exc
+            raise self._stopped_error(exc, self._result(waited=False)) from exc
         finally:
             self.reporter.close()  # after the ingest phase, which `_wait` reports
-        return self._result(selection, tracked, sessions, waited=opts.wait)
+        return self._result(waited=opts.wait)
 
     def _stopped_error(self, exc: ViError, result: AssetUploadResult) -> ViUploadError:
         """The error that ends a call midway: the endpoint unreachable (with how to resume), or ``exc``."""
@@ -200,108 +202,55 @@ class Uploader:
             )
         return ViUploadError(f"upload stopped: {exc.message}", result=result, status_code=exc.status_code)
 
+    def _settled_session(self, dataset: str, sid: str, timeout: float | None) -> m.AssetIngestionSession:
+        """Wait until the session's expected files all have an outcome."""
+        session: m.AssetIngestionSession = wait_for(
+            functools.partial(self.get_session, dataset, sid),
+            functools.partial(_settled, abandoned=self._pending[sid].abandoned),
+            timeout,
+            f"ingestion session {sid}",
+            self.sleep,
+        )
+        return session
+
     def _must_stop(self, dataset: str, created: list[str], opts: UploadOptions) -> bool:
         """FailAfterOne between batches: a failure so far, or in the sessions just sent, stops the upload.
 
         Ingestion runs after the bytes arrive, so the batch's sessions are waited for first.
         """
-        tracked = self._tracked
-        if tracked.failures or any(sid in tracked.stopped for sid in created):
+        if self._out.failures or any(sid in self._stopped for sid in created):
             return True
         for sid in created:
-            abandoned = len(tracked.abandoned.get(sid, ()))
-            session = wait_for(
-                functools.partial(self.get_session, dataset, sid),
-                functools.partial(_settled, abandoned=abandoned),
-                opts.timeout,
-                f"ingestion session {sid}",
-                self.sleep,
-            )
+            session = self._settled_session(dataset, sid, opts.timeout)
             if session.status.errors():
                 return True
+            if opts.wait:  # settled without an error: its outcome is known, its files can be forgotten
+                self._fold(dataset, sid, session, waited=True)
         return False
 
-    def _not_sent(self, files: list[LocalFile], tracked: _Tracked, message: str) -> None:
-        """Files that have no session, no outcome and were not found in the dataset yet are `NOT_SENT`."""
-        for f in files:
-            if (
-                f.local not in tracked.session_of
-                and f.local not in tracked.failures
-                and f.local not in tracked.existing
-            ):
-                tracked.failures[f.local] = FileFailure(f.local, f.filename, NOT_SENT, message)
+    def _fold_settled(self, dataset: str, created: list[str], opts: UploadOptions, more: bool) -> None:
+        """Forget the files of sessions whose outcome is known, so memory stays flat.
 
-    def _prepared(
-        self,
-        dataset: str,
-        files: list[LocalFile],
-        batch_size: int,
-        find_existing: Callable[[list[LocalFile]], set[str]] | None,
-        checks: ThreadPoolExecutor,
-        ahead: ThreadPoolExecutor,
-    ) -> Generator[tuple[list[LocalFile], dict[str, int | None], bool], None, None]:
-        """Batches of sendable files with their checksums, one chunk of checks always running ahead.
-
-        Files are checked in chunks of ``batch_size`` (in ``ahead``, their checksums in parallel
-        in ``checks``): which are already in the dataset (``find_existing``), which names exist
-        (so their upload replaces an asset), each file's crc32c. Files that cannot be read or no
-        longer match their manifest line become failures here; the rest fill batches in input
-        order, sized by `batch_sizes` (small first ones, so sending starts at once).
-
-        Yields:
-            ``(batch, crcs, more)``: the files, their checksums, and whether files follow.
+        Without waiting, a session's files are folded at once (they count as processing), except
+        in a stopped session (looked at once at the end). When waiting, at most `PENDING_SESSIONS`
+        sessions stay unfolded: the oldest is waited for (ingestion keeps pace with sending).
         """
-        tracked = self._tracked
-        sizes = batch_sizes(batch_size, len(files))
-        chunks, start = [], 0
-        for size in sizes:
-            chunks.append(files[start : start + size])
-            start += size
+        if not opts.wait:
+            for sid in created:
+                if sid in self._pending and sid not in self._stopped:
+                    self._out.fold(self._pending.pop(sid), self._out.sessions[sid], waited=False)
+            return
+        while more and len(self._pending) > PENDING_SESSIONS:
+            sid = next(iter(self._pending))
+            self._fold(dataset, sid, self._settled_session(dataset, sid, opts.timeout), waited=True)
 
-        def check(chunk: list[LocalFile]) -> tuple[set[str], list[int | None], set[str]]:
-            there = find_existing(chunk) if find_existing is not None else set()
-            todo = [f for f in chunk if f.local not in there]
-            names = checks.submit(existing_names, self.api, dataset, [f.filename for f in todo])
-            crcs = list(checks.map(self._crc_or_none, todo))
-            return there, crcs, names.result()
-
-        buffer: list[LocalFile] = []
-        sent = 0  # batches yielded: the next one holds sizes[sent] files
-        crcs: dict[str, int | None] = {}
-        pending: Future[tuple[set[str], list[int | None], set[str]]] | None = None
-        try:
-            pending = ahead.submit(check, chunks[0]) if chunks else None
-            for i, chunk in enumerate(chunks):
-                assert pending is not None
-                there, values, replaces = pending.result()
-                pending = ahead.submit(check, chunks[i + 1]) if i + 1 < len(chunks) else None
-                tracked.replaces |= replaces
-                if there:
-                    tracked.existing |= there
-                    found = [f for f in chunk if f.local in there]
-                    self.reporter.advance(files=len(found), nbytes=sum(f.size for f in found))
-                todo = [f for f in chunk if f.local not in there]
-                for f, crc in zip(todo, values, strict=True):
-                    if crc is None:
-                        tracked.failures[f.local] = FileFailure(
-                            f.local, f.filename, UNREADABLE, "the file could not be read"
-                        )
-                    elif f.crc32c is not None and crc != f.crc32c:
-                        tracked.failures[f.local] = FileFailure(
-                            f.local, f.filename, CHANGED, "its crc32c differs from the manifest's (the file changed)"
-                        )
-                    else:
-                        buffer.append(f)
-                        crcs[f.local] = crc
-                while len(buffer) >= (size := sizes[sent] if sent < len(sizes) else batch_size):
-                    batch, buffer = buffer[:size], buffer[size:]
-                    sent += 1
-                    yield batch, {f.local: crcs.pop(f.local) for f in batch}, bool(buffer) or i + 1 < len(chunks)
-            if buffer:
-                yield buffer, crcs, False
-        finally:
-            if pending is not None:
-                pending.cancel()
+    def _fold(self, dataset: str, sid: str, session: m.AssetIngestionSession, waited: bool) -> None:
+        batch = self._pending.pop(sid)
+        self._out.sessions[sid] = slim(session)
+        self._out.fold(batch, session, waited)
+        self._ingested_early += session.status.progressCount.total - batch.abandoned
+        if not session.is_finished:  # only abandoned files left: close it server-side
+            self._cancel(dataset, sid)
 
     def _crc_or_none(self, f: LocalFile) -> int | None:
         try:
@@ -310,74 +259,75 @@ class Uploader:
             return None
 
     def _batch(
-        self,
-        dataset: str,
-        batch: list[LocalFile],
-        crcs: dict[str, int | None],
-        opts: UploadOptions,
-        pool: ThreadPoolExecutor,
-        tracked: _Tracked,
-        sessions: dict[str, m.AssetIngestionSession],
+        self, dataset: str, batch: list[Ready], opts: UploadOptions, pool: ThreadPoolExecutor, feed: Feed
     ) -> list[str]:
         """Send one batch (a new session for files whose URL died); return the sessions created."""
+        out = self._out
         created: list[str] = []
+        failed: dict[int, tuple[Ready, FileFailure]] = {}
         pending = batch
         for _ in range(URL_REFRESH_ROUNDS):
             if not pending or self.breaker.is_open:
                 break
-            session = self.create_session(dataset, pending, crcs, opts)
+            session = self.create_session(dataset, [r.file for r in pending], pending, opts)
             sid = session.asset_ingestion_session_id
-            sessions[sid] = session
-            created.append(sid)
             uploads = {a.metadata.filename: a.upload for a in session.status.assets or []}
+            out.sessions[sid] = slim(session)
+            sent = self._pending[sid] = SentBatch(total=len(pending))
+            created.append(sid)
             send = functools.partial(
                 self._send_one, uploads=uploads, dataset=dataset, ingestion_id=session.ingestion_id, sid=sid,
                 stop_on_close=opts.failure_mode == "FailAfterOne",
             )  # fmt: skip
             outcomes = list(pool.map(send, pending))
-            refresh: list[LocalFile] = []
-            for f, outcome in zip(pending, outcomes, strict=True):
-                tracked.session_of[f.local] = sid
+            del uploads, session
+            refresh: list[Ready] = []
+            for ready, outcome in zip(pending, outcomes, strict=True):
+                f, position = ready.file, ready.position
+                feed.handled.add(position)
                 if outcome is None:
-                    tracked.failures.pop(f.local, None)
+                    failed.pop(position, None)
+                    sent.files.append((position, f))
                     continue
-                tracked.abandoned.setdefault(sid, set()).add(f.filename)
-                if isinstance(outcome, Refresh) and sid not in tracked.stopped:
-                    refresh.append(f)
+                sent.abandoned += 1
+                if isinstance(outcome, Refresh) and sid not in self._stopped:
+                    refresh.append(ready)
                 elif isinstance(outcome, Refresh):
-                    tracked.failures[f.local] = FileFailure(f.local, f.filename, NOT_SENT, STOPPED)
+                    failed[position] = (ready, FileFailure(f.local, f.filename, NOT_SENT, STOPPED))
                 elif isinstance(outcome, _Closed):
-                    tracked.failures.pop(f.local, None)
-                    tracked.closed[f.local] = outcome.message
+                    failed.pop(position, None)
+                    sent.files.append((position, f))
+                    sent.closed[position] = outcome.message
                 else:
-                    tracked.failures[f.local] = outcome
+                    failed[position] = (ready, outcome)
             pending = refresh
         if self.breaker.is_open:  # gave up before the breaker opened, for the same reason: not sent
-            for f in batch:
-                failure = tracked.failures.get(f.local)
-                if failure is not None and f.local in tracked.unanswered and failure.code == UPLOAD_FAILED:
-                    tracked.failures[f.local] = FileFailure(
-                        f.local, f.filename, NOT_SENT, f"not sent: {failure.message}; {self.breaker.describe()}"
-                    )
-        for f in pending:
+            for position, (ready, failure) in list(failed.items()):
+                if position in self._unanswered and failure.code == UPLOAD_FAILED:
+                    message = f"not sent: {failure.message}; {self.breaker.describe()}"
+                    failed[position] = (ready, FileFailure(ready.file.local, ready.file.filename, NOT_SENT, message))
+        for ready in pending:
+            f = ready.file
+            feed.handled.add(ready.position)
             if self.breaker.is_open:
-                tracked.failures[f.local] = FileFailure(
-                    f.local, f.filename, NOT_SENT, f"not sent: {self.breaker.describe()}"
-                )
+                failure = FileFailure(f.local, f.filename, NOT_SENT, f"not sent: {self.breaker.describe()}")
             else:
-                tracked.failures[f.local] = FileFailure(
-                    f.local, f.filename, UPLOAD_FAILED, f"storage refused {URL_REFRESH_ROUNDS} fresh signed URLs (403)"
-                )
+                message = f"storage refused {URL_REFRESH_ROUNDS} fresh signed URLs (403)"
+                failure = FileFailure(f.local, f.filename, UPLOAD_FAILED, message)
+            failed[ready.position] = (ready, failure)
+        for position, (_, failure) in failed.items():
+            out.fail(position, failure)
+        self._unanswered.clear()
         return created
 
     def create_session(
-        self, dataset: str, files: list[LocalFile], crcs: dict[str, int | None], opts: UploadOptions
+        self, dataset: str, files: list[LocalFile], checked: list[Ready], opts: UploadOptions
     ) -> m.AssetIngestionSession:
-        """POST an ingestion session for ``files``."""
+        """POST an ingestion session for ``files`` (``checked``: their checksums and metadata, same order)."""
         assets = [
-            {"filename": f.filename, "mime": f.mime, "size": f.size, "crc32c": crcs[f.local],
-             "customMetadata": self._tracked.metadata.get(f.local), "kind": "Image"}
-            for f in files
+            {"filename": f.filename, "mime": f.mime, "size": f.size, "crc32c": r.crc,
+             "customMetadata": r.metadata, "kind": "Image"}
+            for f, r in zip(files, checked, strict=True)
         ]  # fmt: skip
         body = g.AssetIngestionSessionCreate.from_dict(
             {
@@ -403,7 +353,7 @@ class Uploader:
 
     def _send_one(
         self,
-        f: LocalFile,
+        ready: Ready,
         *,
         uploads: dict[str, m.Contents],
         dataset: str,
@@ -411,17 +361,20 @@ class Uploader:
         sid: str,
         stop_on_close: bool,
     ) -> _Outcome:
-        """Send ``f`` unless its session stopped or the endpoint is unreachable."""
+        """Send ``ready.file`` unless its session stopped or the endpoint is unreachable."""
+        f, position = ready.file, ready.position
         if self.breaker.is_open:
             return FileFailure(f.local, f.filename, NOT_SENT, f"not sent: {self.breaker.describe()}")
-        if sid in self._tracked.stopped:
+        if sid in self._stopped:
             return FileFailure(f.local, f.filename, NOT_SENT, STOPPED)
-        outcome = self._send(f, uploads.get(f.filename), dataset, ingestion_id)
+        outcome = self._send(f, uploads.get(f.filename), dataset, ingestion_id, position)
         if isinstance(outcome, _Closed) and stop_on_close:
-            self._tracked.stopped.add(sid)
+            self._stopped.add(sid)
         return outcome
 
-    def _send(self, f: LocalFile, upload: m.Contents | None, dataset: str, ingestion_id: str) -> _Outcome:
+    def _send(
+        self, f: LocalFile, upload: m.Contents | None, dataset: str, ingestion_id: str, position: int
+    ) -> _Outcome:
         """Send one file: a streamed PUT, or multipart at or above the threshold; ``None`` on success."""
         outcome: PutDone | DeadUrl | PutClosed | PutFailed | None
         if f.size >= self.multipart_threshold:
@@ -446,7 +399,8 @@ class Uploader:
         if outcome.unreachable:
             return FileFailure(f.local, f.filename, NOT_SENT, f"not sent: {outcome.message}")
         if outcome.transport:
-            self._tracked.unanswered.add(f.local)
+            with self._lock:
+                self._unanswered.add(position)
         return FileFailure(f.local, f.filename, UNREADABLE if outcome.unreadable else UPLOAD_FAILED, outcome.message)
 
     # ------------------------------------------------------------------ waiting and the result
@@ -458,25 +412,23 @@ class Uploader:
             self.org, dataset, *SOURCE, sid,
         )  # fmt: skip
 
-    def _wait(
-        self,
-        dataset: str,
-        sessions: dict[str, m.AssetIngestionSession],
-        tracked: _Tracked,
-        timeout: float | None,
-        selection: Selection,
-    ) -> None:
+    def _wait(self, dataset: str, timeout: float | None) -> None:
+        """Wait for every session not folded yet, reporting the ingest phase, and fold each."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        sent = {sid: s.status.progressCount.total - len(tracked.abandoned.get(sid, ())) for sid, s in sessions.items()}
-        if sum(sent.values()):
-            self.reporter.start(INGEST, sum(sent.values()), 0)
-        for sid in list(sessions):
-            abandoned = len(tracked.abandoned.get(sid, ()))
+        sent = {
+            sid: self._out.sessions[sid].status.progressCount.total - batch.abandoned
+            for sid, batch in self._pending.items()
+        }
+        total = sum(sent.values()) + self._ingested_early
+        if total:
+            self.reporter.start(INGEST, total, 0)
+            self.reporter.advance(files=self._ingested_early)
+        for sid in list(self._pending):
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
-                sessions[sid] = wait_for(
+                session = wait_for(
                     functools.partial(self._poll, dataset, sid, [0], sent[sid]),
-                    functools.partial(_settled, abandoned=abandoned),
+                    functools.partial(_settled, abandoned=self._pending[sid].abandoned),
                     left,
                     f"ingestion session {sid}",
                     self.sleep,
@@ -484,12 +436,11 @@ class Uploader:
             except ViNetworkError:
                 raise
             except ViError as exc:
-                partial = self._result(selection, tracked, sessions, waited=False)
+                partial = self._result(waited=False)
                 if hasattr(exc, "partial_result"):
                     exc.partial_result = partial
                 raise
-            if not sessions[sid].is_finished:  # only abandoned files left: close it server-side
-                self._cancel(dataset, sid)
+            self._fold(dataset, sid, session, waited=True)
 
     def _poll(self, dataset: str, sid: str, reported: list[int], sent: int) -> m.AssetIngestionSession:
         """GET the session and report newly settled files (``reported``: how many so far, of ``sent``)."""
@@ -505,80 +456,12 @@ class Uploader:
         with contextlib.suppress(ViError):  # best effort: the session expires by itself
             self.api.call(cancel_asset_ingestion_session, None, self.org, dataset, *SOURCE, sid)
 
-    def _result(
-        self,
-        selection: Selection,
-        tracked: _Tracked,
-        sessions: dict[str, m.AssetIngestionSession],
-        waited: bool,
-    ) -> AssetUploadResult:
-        errors = {sid: (s.status.errors(), s.status.corrections()) for sid, s in sessions.items()}
-        failures: list[FileFailure] = []
-        consequences: set[str] = set()  # local paths that failed only because a session stopped
-        succeeded = 0
-        overwritten: list[str] = []
-        by_local = {f.local: f for f in selection.files}
-        for local in selection.order:
-            if local in tracked.failures:
-                failures.append(tracked.failures[local])
-                if tracked.failures[local].code == NOT_SENT:
-                    consequences.add(local)
-                continue
-            if local in tracked.existing:
-                succeeded += 1
-                continue
-            f = by_local[local]
-            sid = tracked.session_of.get(local)
-            if sid is None:
-                continue
-            codes, corrections = errors[sid]
-            if f.filename in codes:
-                failures.append(FileFailure(local, f.filename, codes[f.filename], corrections.get(f.filename, "")))
-                if codes[f.filename] == SERVER_SKIPPED and set(codes.values()) != {SERVER_SKIPPED}:
-                    consequences.add(local)
-            elif local in tracked.closed:  # refused with 409 and the server names no code: never sent
-                failures.append(FileFailure(local, f.filename, NOT_SENT, f"not sent: {tracked.closed[local]}"))
-                consequences.add(local)
-            elif sessions[sid].is_finished or (waited and sid in tracked.abandoned):
-                succeeded += 1
-                if f.filename in tracked.replaces:
-                    overwritten.append(local)
-        return AssetUploadResult(
-            sessions=list(sessions.values()),
-            total_files=len(selection.order),
-            total_succeeded=succeeded,
-            failures=failures,
-            skipped_files=[s.local for s in selection.skipped],
-            skip_reasons={s.local: s.reason for s in selection.skipped},
-            waited=waited,
-            existing_files=[local for local in selection.order if local in tracked.existing],
-            bytes_sent=tracked.bytes_sent,
-            overwritten_files=overwritten,
-            cause=first_cause(failures, consequences),
-        )
-
-
-def batch_sizes(batch_size: int, total: int) -> list[int]:
-    """How many files each batch (one session) holds: `FIRST_BATCH`, doubling up to ``batch_size`` (pure).
-
-    A session of 10 000 assets takes seconds to create, so the first batches are small and the
-    first PUT starts at once; from the fifth or sixth batch on every batch is ``batch_size``.
-
-    Args:
-        batch_size: The most files per batch.
-        total: Files to send.
-
-    Returns:
-        Sizes adding up to at least ``total`` (the last batch may be short).
-    """
-    sizes: list[int] = []
-    size = min(batch_size, FIRST_BATCH)
-    covered = 0
-    while covered < total:
-        sizes.append(size)
-        covered += size
-        size = min(batch_size, size * 2)
-    return sizes
+    def _result(self, waited: bool) -> AssetUploadResult:
+        """The result so far; files of sessions not folded yet are folded as they last looked."""
+        for sid, batch in list(self._pending.items()):
+            self._out.fold(batch, self._out.sessions[sid], waited)
+            del self._pending[sid]
+        return self._out.result(waited)
 
 
 def _settled(session: m.AssetIngestionSession, abandoned: int) -> bool:
