@@ -69,6 +69,39 @@ def _check_id(value: str, what: str) -> str:
     return value
 
 
+def asset_list_query(
+    pagination: PaginationParams | dict[str, Any] | None,
+    contents: bool,
+    sort_by: AssetSortCriterion | str | dict[str, Any] | None,
+    filter_criteria: str | dict[str, Any] | None,
+    metadata_query: str | None,
+    rule_query: str | None,
+    strict_query: bool,
+) -> tuple[PaginationParams, dict[str, Any]]:
+    """The page parameters and the query of an asset listing (shared by `Client` and `AsyncClient`).
+
+    Returns:
+        The coerced pagination, and the keyword arguments of the generated ``list_assets``.
+
+    Raises:
+        ViValidationError: invalid pagination, sort or filter.
+    """
+    params = PaginationParams.coerce(pagination)
+    sort = AssetSortCriterion.coerce(sort_by)
+    query: dict[str, Any] = {
+        "s": params.page_size,
+        "contents": g.YesNo.YES if contents else UNSET,
+        "filter_": _filter_text(filter_criteria) or UNSET,
+        "metadata_query": metadata_query or UNSET,
+        "rule_query": rule_query or UNSET,
+        "strict_query": g.YesNo.YES if strict_query else UNSET,
+    }
+    if sort is not None:
+        query["sort_by"] = g.AssetSortField(wire_value(sort.criterion))
+        query["o"] = g.SortOrder(wire_value(sort.order))
+    return params, query
+
+
 def _filter_text(value: str | dict[str, Any] | None) -> str | None:
     """Filters travel as JSON text (a dict is encoded as JSON, never as a Python repr)."""
     if value is None or isinstance(value, str):
@@ -411,19 +444,9 @@ class AssetsResource(_Resource):
             ViNotFoundError: no such dataset.
         """
         path = self._dataset_path(dataset_id)
-        params = PaginationParams.coerce(pagination)
-        sort = AssetSortCriterion.coerce(sort_by)
-        query: dict[str, Any] = {
-            "s": params.page_size,
-            "contents": g.YesNo.YES if contents else UNSET,
-            "filter_": _filter_text(filter_criteria) or UNSET,
-            "metadata_query": metadata_query or UNSET,
-            "rule_query": rule_query or UNSET,
-            "strict_query": g.YesNo.YES if strict_query else UNSET,
-        }
-        if sort is not None:
-            query["sort_by"] = g.AssetSortField(wire_value(sort.criterion))
-            query["o"] = g.SortOrder(wire_value(sort.order))
+        params, query = asset_list_query(
+            pagination, contents, sort_by, filter_criteria, metadata_query, rule_query, strict_query
+        )
 
         def fetch(token: str | None, later: bool = False) -> PaginatedResponse[m.Asset]:
             def page(d: dict[str, Any]) -> PaginatedResponse[m.Asset]:

@@ -32,11 +32,10 @@ from vi_ext._generated.api.ingestion import (
 )
 from vi_ext._generated.types import UNSET
 from vi_ext.client import Client
-from vi_ext.enums import wire_value
 from vi_ext.errors import ConflictAfterRetry, ViNotFoundError, ViValidationError
 from vi_ext.pagination import AsyncPaginatedResponse
 from vi_ext.polling import next_poll, poll_delays
-from vi_ext.resources import _check_id, _filter_text, update_body
+from vi_ext.resources import _check_id, _filter_text, asset_list_query, update_body
 from vi_ext.results import AssetDownloadResult, AssetUploadResult
 from vi_ext.types import AssetSortCriterion, PaginationParams
 from vi_ext.wire import SOURCE, composite_dataset_id
@@ -325,19 +324,9 @@ class AsyncAssetsResource(_Resource):
             ViNotFoundError: no such dataset.
         """
         path = self._dataset_path(dataset_id)
-        params = PaginationParams.coerce(pagination)
-        sort = AssetSortCriterion.coerce(sort_by)
-        query: dict[str, Any] = {
-            "s": params.page_size,
-            "contents": g.YesNo.YES if contents else UNSET,
-            "filter_": _filter_text(filter_criteria) or UNSET,
-            "metadata_query": metadata_query or UNSET,
-            "rule_query": rule_query or UNSET,
-            "strict_query": g.YesNo.YES if strict_query else UNSET,
-        }
-        if sort is not None:
-            query["sort_by"] = g.AssetSortField(wire_value(sort.criterion))
-            query["o"] = g.SortOrder(wire_value(sort.order))
+        params, query = asset_list_query(
+            pagination, contents, sort_by, filter_criteria, metadata_query, rule_query, strict_query
+        )
 
         async def fetch(token: str | None) -> AsyncPaginatedResponse[m.Asset]:
             return await self._api.call(
