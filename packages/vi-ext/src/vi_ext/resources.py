@@ -69,6 +69,18 @@ def _check_id(value: str, what: str) -> str:
     return value
 
 
+def parse_count(d: Any) -> int:
+    """Decode a `countAssets` answer: ``{"count": n}`` or a bare integer (shared by both clients).
+
+    Raises:
+        ValueError: not a count (``ApiClient.call`` turns it into a `ViServerError`).
+    """
+    value = d if isinstance(d, int) and not isinstance(d, bool) else g.AssetCount.from_dict(d).count
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"not a count: {value!r}")
+    return value
+
+
 def asset_list_query(
     pagination: PaginationParams | dict[str, Any] | None,
     contents: bool,
@@ -520,14 +532,8 @@ class AssetsResource(_Resource):
             ViNotFoundError: No such dataset.
         """
 
-        def parse(d: Any) -> int:
-            value = d if isinstance(d, int) and not isinstance(d, bool) else g.AssetCount.from_dict(d).count
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"not a count: {value!r}")
-            return value
-
         return self._api.call(
-            count_assets, parse, self._org, self._dataset_path(dataset_id),
+            count_assets, parse_count, self._org, self._dataset_path(dataset_id),
             filter_=_filter_text(filter_criteria) or UNSET, metadata_query=metadata_query or UNSET,
             rule_query=rule_query or UNSET, strict_query=g.YesNo.YES if strict_query else UNSET,
         )  # fmt: skip

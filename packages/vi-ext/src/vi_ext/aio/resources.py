@@ -35,7 +35,7 @@ from vi_ext.client import Client
 from vi_ext.errors import ConflictAfterRetry, ViNotFoundError, ViValidationError
 from vi_ext.pagination import AsyncPaginatedResponse
 from vi_ext.polling import next_poll, poll_delays
-from vi_ext.resources import _check_id, _filter_text, asset_list_query, update_body
+from vi_ext.resources import _check_id, _filter_text, asset_list_query, parse_count, update_body
 from vi_ext.results import AssetDownloadResult, AssetUploadResult
 from vi_ext.types import AssetSortCriterion, PaginationParams
 from vi_ext.wire import SOURCE, composite_dataset_id
@@ -400,14 +400,8 @@ class AsyncAssetsResource(_Resource):
             ViNotFoundError: No such dataset.
         """
 
-        def parse(d: Any) -> int:
-            value = d if isinstance(d, int) and not isinstance(d, bool) else g.AssetCount.from_dict(d).count
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"not a count: {value!r}")
-            return value
-
         return await self._api.call(
-            count_assets, parse, self._org, self._dataset_path(dataset_id),
+            count_assets, parse_count, self._org, self._dataset_path(dataset_id),
             filter_=_filter_text(filter_criteria) or UNSET, metadata_query=metadata_query or UNSET,
             rule_query=rule_query or UNSET, strict_query=g.YesNo.YES if strict_query else UNSET,
         )  # fmt: skip
