@@ -64,9 +64,6 @@ class UploadOptions:
     custom_metadata: CustomMetadataArg = None
 
 
-_Closed = PutClosed  # storage refused a file with 409: its session stopped (the server reports the file's code)
-Refresh = DeadUrl  # the signed URL is dead (403 or expired): the file goes into a fresh session
-
 _Outcome: TypeAlias = "FileFailure | DeadUrl | PutClosed | None"
 
 
@@ -290,11 +287,11 @@ class Uploader:
                     sent.files.append((position, f))
                     continue
                 sent.abandoned += 1
-                if isinstance(outcome, Refresh) and sid not in self._stopped:
+                if isinstance(outcome, DeadUrl) and sid not in self._stopped:
                     refresh.append(ready)
-                elif isinstance(outcome, Refresh):
+                elif isinstance(outcome, DeadUrl):
                     failed[position] = (ready, FileFailure(f.local, f.filename, NOT_SENT, STOPPED))
-                elif isinstance(outcome, _Closed):
+                elif isinstance(outcome, PutClosed):
                     failed.pop(position, None)
                     sent.files.append((position, f))
                     sent.closed[position] = outcome.message
@@ -368,7 +365,7 @@ class Uploader:
         if sid in self._stopped:
             return FileFailure(f.local, f.filename, NOT_SENT, STOPPED)
         outcome = self._send(f, uploads.get(f.filename), dataset, ingestion_id, position)
-        if isinstance(outcome, _Closed) and stop_on_close:
+        if isinstance(outcome, PutClosed) and stop_on_close:
             self._stopped.add(sid)
         return outcome
 
