@@ -897,7 +897,7 @@ class AssetsResource(_Resource):
         Raises:
             ViDownloadError: ``root`` is a symbolic link.
         """
-        short = dataset_id.removeprefix(f"{self._org}_")
+        short = short_dataset_id(dataset_id, self._org)
         with CallbackReporter(progress, show_progress) as reporter, self._client._storage_clients() as storage:
             downloader = Downloader(
                 storage.get,

@@ -17,6 +17,7 @@ from vi_ext.download_paths import check_root, remove_leftovers
 from vi_ext.errors import ViError
 from vi_ext.results import AssetDownloadResult, DownloadFailure
 from vi_ext.selection import FileFilter
+from vi_ext.wire import short_dataset_id
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def download(
     worker_client = check_client_options(client_options)
     rules = FileFilter.build(include, exclude, default_excludes=False)
     with Client(config_file=config, **worker_client) as client:
-        short = dataset_id.removeprefix(f"{client.organization_id}_")
+        short = short_dataset_id(dataset_id, client.organization_id)
         assets = client.assets.selected(dataset_id, filter_criteria, metadata_query, rules, contents=True)
         shards = deal(assets, shard_size)
     root = Path(save_dir).expanduser() / short
