@@ -21,7 +21,7 @@ $(STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements/dev.txt requirem
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.3"
 	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt -r requirements/dev.txt \
-		-e 'packages/vi-ext[docs,dask]' -e packages/vi-ext-server -e packages/vi-ext-compat
+		-e 'packages/vi-ext[docs,dask]' -e 'packages/vi-ext-server[postgres,s3]' -e packages/vi-ext-compat
 	@touch $(STAMP)
 
 generate: setup

@@ -18,9 +18,11 @@ from vi_server.private_files import private_dir
 class RunningServer:
     """``python -m vi_server serve`` in a subprocess; ``stop()``/``start()`` keep the data dir."""
 
-    def __init__(self, data_dir: Path, *extra: str) -> None:
+    def __init__(self, data_dir: Path, *extra: str, env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
         self.extra = list(extra)
+        # Added to the inherited environment (e.g. S3 credentials of a test backend).
+        self.env = dict(env or {})
         self.proc: subprocess.Popen[bytes] | None = None
         self.creds: dict[str, str] = {}
 
@@ -32,7 +34,8 @@ class RunningServer:
         log = (self.data_dir / "server.log").open("ab")
         cmd = [sys.executable, "-m", "vi_server", "serve", "--data-dir",
                str(self.data_dir), "--port", "0", *self.extra]  # fmt: skip
-        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                     env={**os.environ, **self.env})  # fmt: skip
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -74,12 +77,20 @@ class RunningServer:
         """Its secret key."""
         return self.creds["secret_key"]
 
+    def _store_options(self) -> list[str]:
+        """The ``--database-url`` option this server was started with, for ``org create``."""
+        opts: list[str] = []
+        for i, arg in enumerate(self.extra[:-1]):
+            if arg == "--database-url":
+                opts += [arg, self.extra[i + 1]]
+        return opts
+
     def new_org(self) -> dict[str, str]:
         """``python -m vi_server org create`` while the server runs."""
         out = subprocess.run(
             [sys.executable, "-m", "vi_server", "org", "create", "--data-dir",
-             str(self.data_dir)],
-            capture_output=True, text=True, check=True,
+             str(self.data_dir), *self._store_options()],
+            capture_output=True, text=True, check=True, env={**os.environ, **self.env},
         )  # fmt: skip
         creds: dict[str, str] = json.loads(out.stdout)
         return creds
