@@ -114,3 +114,22 @@ def cli(creds: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATATURE_")}
     return subprocess.run([VI_EXT, "--config-file", creds, "--json", *args], capture_output=True, text=True, env=env,
                           timeout=300, check=False)  # fmt: skip
+
+
+def test_cli_endpoint_option_reaches_the_shard_workers(server: RunningServer, tmp_path: Path) -> None:
+    """`--endpoint` overrides the config file's endpoint on the driver AND on every shard worker."""
+    files = make_folder(tmp_path / "src", 6)
+    dataset = "diste-" + uuid.uuid4().hex[:8]
+    creds_file = server.data_dir / "credentials.json"
+    with Client(config_file=str(creds_file)) as client:
+        client.datasets.create(dataset, dataset_id=dataset)
+    stale = tmp_path / "stale-credentials.json"  # an old endpoint nobody listens on
+    stale.write_text(json.dumps({**json.loads(creds_file.read_text()), "endpoint": "http://127.0.0.1:9"}))
+    up = cli(str(stale), "--endpoint", server.endpoint, "upload", str(tmp_path / "src"), "--dataset", dataset,
+             "--engine", "local", "--shard-size", "3")  # fmt: skip
+    assert up.returncode == 0, up.stderr
+    assert (json.loads(up.stdout)["succeeded"], json.loads(up.stdout)["failed"]) == (len(files), 0)
+    down = cli(str(stale), "--endpoint", server.endpoint, "download", str(tmp_path / "out"), "--dataset", dataset,
+               "--engine", "local", "--shard-size", "3")  # fmt: skip
+    assert down.returncode == 0, down.stderr
+    assert json.loads(down.stdout)["downloaded"] == len(files)

@@ -214,6 +214,7 @@ def upload(state: State, paths: tuple[Path, ...], dataset_id: str, failure_mode:
                 config_file=state.config_file, engine=engine, scheduler=scheduler, shard_size=shard_size,
                 include=include, exclude=exclude, prefix=prefix or "", ledger_dir=ledger_dir,
                 wait_until_done=not no_wait, failure_mode=failure_mode, batch_size=batch_size, max_workers=workers,
+                client_options=state.worker_client_options(),
             )  # fmt: skip
         else:
             result = state.client.assets.upload(
@@ -356,7 +357,7 @@ def download(state: State, directory: Path, dataset_id: str, overwrite: bool, wo
         r = distributed.download(
             dataset_id, directory, config_file=state.config_file, engine=engine, scheduler=scheduler,
             shard_size=shard_size, filter_criteria=filter_criteria, include=include, exclude=exclude,
-            overwrite=overwrite, max_workers=workers,
+            overwrite=overwrite, max_workers=workers, client_options=state.worker_client_options(),
         )  # fmt: skip
     else:
         r = state.client.assets.download(

@@ -56,6 +56,10 @@ class State:
             self._client = Client(endpoint=self.endpoint, config_file=self.config_file)
         return self._client
 
+    def worker_client_options(self) -> dict[str, Any]:
+        """``Client`` options the shard workers of ``--engine`` get (``--endpoint``; never credentials)."""
+        return {"endpoint": self.endpoint} if self.endpoint else {}
+
     def track(self, event: ProgressEvent) -> None:
         """Progress callback: remember how far each phase got."""
         self.progress[event.phase] = event

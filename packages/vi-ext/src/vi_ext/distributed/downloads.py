@@ -128,7 +128,7 @@ def download(
         exclude: Leave out assets whose filename matches one of these globs.
         overwrite: Fetch again even files already present and verified.
         max_workers: Concurrent transfers per shard.
-        client_options: Keyword arguments of each worker's ``Client`` (``timeout``,
+        client_options: Keyword arguments of each worker's ``Client`` (``endpoint``, ``timeout``,
             ``max_retries``, ``max_workers``, ``proxy``; no credentials).
 
     Returns:

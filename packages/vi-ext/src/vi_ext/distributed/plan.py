@@ -37,7 +37,8 @@ class ShardTask:
     """Keyword arguments of each worker's ``Client`` (`WORKER_CLIENT_OPTIONS` only: no credentials)."""
 
 
-WORKER_CLIENT_OPTIONS = frozenset({"timeout", "max_retries", "max_workers", "proxy"})
+# ``endpoint`` is not a secret: it overrides the source's endpoint as ``Client(endpoint=)`` does.
+WORKER_CLIENT_OPTIONS = frozenset({"endpoint", "timeout", "max_retries", "max_workers", "proxy"})
 
 
 def check_client_options(options: dict[str, Any] | None) -> dict[str, Any]:

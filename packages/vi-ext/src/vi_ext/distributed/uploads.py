@@ -121,7 +121,7 @@ def upload(
         ledger_dir: Where finished shards are recorded (under a folder per dataset); a re-run skips
             them with no server call. ``None``: no ledger (a re-run still sends nothing already
             there, but asks the server per batch).
-        client_options: Keyword arguments of each worker's ``Client``: ``timeout``,
+        client_options: Keyword arguments of each worker's ``Client``: ``endpoint``, ``timeout``,
             ``max_retries``, ``max_workers``, ``proxy`` (no credentials).
         **upload_options: Passed to each shard's ``client.assets.upload`` (``failure_mode``,
             ``max_workers``, ``batch_size``…); ``skip_existing`` is always on.
