@@ -339,3 +339,20 @@ def test_every_command_takes_output_options_after_it_and_tsv_survives_quiet(
     assert cli(server, "datasets", "rm", ds, "--dry-run", "-o", "json").returncode == 0
     rows = cli(server, "ls", "--dataset", ds, "-q", "-o", "tsv").stdout.splitlines()
     assert len(rows) == 3  # asked for TSV: the data prints even with --quiet (header + 2 rows)
+
+
+def test_a_reader_that_leaves_the_pipe_ends_the_cli_quietly_with_141(server: RunningServer) -> None:
+    """`vi-ext datasets ls | head -0`: exit 141 (128 + SIGPIPE) and nothing on stderr, no traceback."""
+    with Client(config_file=str(server.data_dir / "credentials.json")) as client:
+        client.datasets.create("pipe-" + uuid.uuid4().hex[:8])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATATURE_")}
+    proc = subprocess.Popen(
+        [VI_EXT, "--config-file", str(server.data_dir / "credentials.json"), "datasets", "ls", "--output", "tsv"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the first line is written
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141, err
+    assert err == ""
