@@ -197,14 +197,16 @@ def test_a_server_that_rejects_the_backend_options_fails_fast_and_says_why(tmp_p
     assert "No such option" in str(caught.value)
 
 
-def test_compat_skips_a_backend_without_postgresql(monkeypatch: pytest.MonkeyPatch,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+@pytest.mark.parametrize("tool", ["compat", "contract"])
+def test_the_tools_skip_a_backend_without_postgresql_and_exit_0(tool: str, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     monkeypatch.setattr(postgres, "find_pg_bindir", lambda: None)
     monkeypatch.setattr(compat, "ensure_venv", lambda: Path(sys.executable))
-    assert compat.main(["--backend", "postgres-local"]) == 0
+    main = compat.main if tool == "compat" else contract.main
+    assert main(["--backend", "postgres-local"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out == [f"compat: SKIPPED backend postgres-local: PostgreSQL unavailable: {NO_PG}",
-                   "compat: OK (postgres-local SKIPPED)"]  # fmt: skip
+    assert out == [f"{tool}: SKIPPED backend postgres-local: PostgreSQL unavailable: {NO_PG}",
+                   f"{tool}: OK (postgres-local SKIPPED)"]  # fmt: skip
 
 
 def test_storage_routes_are_checked_on_the_local_blob_store_only() -> None:
