@@ -35,7 +35,9 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-# The contract quick run goes first so the last line of `make test` is pytest's summary.
+# The contract quick run goes first so the last line of `make test` is pytest's summary. Both run on every
+# selected server backend: $VI_TEST_BACKENDS (e.g. `make test VI_TEST_BACKENDS=sqlite-local`), default
+# sqlite-local and postgres-s3; a backend whose PostgreSQL/S3 cannot start here is skipped with the reason.
 test: setup check-generated lint
 	$(PY) -m tools.contract --quick
 	$(VENV)/bin/pytest -m "not slow" -q

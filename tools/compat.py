@@ -2,11 +2,14 @@
 
 The official package also installs a top-level ``vi``, so it lives in its own virtual environment
 (``.compat-venv``, dependencies pinned by ``compat/constraints.txt``) and runs with ``python -I``
-from outside the repository.
+from outside the repository. It runs once per server backend (``--backend NAME``, repeatable;
+default ``$VI_TEST_BACKENDS``, else sqlite-local and postgres-s3); a backend whose services cannot
+start here is reported ``SKIPPED`` with the reason.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
 import subprocess
@@ -16,7 +19,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from vi_server.testing.process import RunningServer
+from tools.backend_runs import add_backend_option, chosen_backends, run_on_backends, start_server
+from vi_server.testing.backends import Backend, ServerOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".compat-venv"
@@ -60,18 +64,32 @@ def run_flow(endpoint: str, key: str, org: str, workdir: Path) -> subprocess.Com
     )  # fmt: skip
 
 
-def main() -> int:
-    """Start a reference server, run the official flow, report."""
+def run_on(backend: Backend, options: ServerOptions) -> int:
+    """Start a reference server on ``backend``, run the official flow against it, print what it said."""
     with tempfile.TemporaryDirectory(prefix="vi-compat-") as tmp:
-        server = RunningServer(Path(tmp) / "data").start()
+        server = start_server(Path(tmp) / "data", options)
         try:
             run = run_flow(server.endpoint, server.key, server.org, Path(tmp))
         finally:
             server.stop()
     sys.stdout.write(run.stdout)
     sys.stderr.write(run.stderr[-4000:])
-    print("compat: OK (official vi-sdk 0.1.0b7 unchanged)" if run.returncode == 0 else "compat: FAILED")
+    verdict = "OK (official vi-sdk 0.1.0b7 unchanged)" if run.returncode == 0 else "FAILED"
+    print(f"compat: backend {backend.name}: {verdict}", flush=True)
     return run.returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the official flow on each chosen backend (``--backend NAME``, repeatable); report."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_backend_option(parser)
+    args = parser.parse_args(argv)
+    try:
+        backends = chosen_backends(args.backend)
+    except ValueError as exc:
+        parser.error(str(exc))
+    ensure_venv()  # before any server starts: the first run installs the official client
+    return run_on_backends("compat", backends, run_on)
 
 
 if __name__ == "__main__":

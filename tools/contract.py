@@ -3,7 +3,10 @@
 ``python -m tools.contract`` starts a reference server on a free loopback port, creates the data
 every operation needs (`tools.contract_data`) and runs every check over ``openapi.yaml`` and
 ``storage.yaml`` (all phases, stateful included, 100 examples per operation). ``--quick`` is the
-short deterministic pass of ``make test``.
+short deterministic pass of ``make test``. The reference server runs once per backend
+(``--backend NAME``, repeatable; default ``$VI_TEST_BACKENDS``, else sqlite-local and postgres-s3):
+a backend whose services cannot start here is reported ``SKIPPED`` with the reason and does not fail
+the run. ``storage.yaml`` (the server's own signed-URL routes) is checked on the local blob store only.
 
 The run fails when schemathesis finds a problem, and also when an operation never answered 2xx
 (it only ever met missing data, e.g. 404s): every operation must be reached.
@@ -31,14 +34,15 @@ from pathlib import Path
 import httpx
 import yaml
 
-from tools.contract_data import PART_SIZE, ContractData
-from vi_server.testing.process import RunningServer
-from vi_server.testing.seed import seed_assets
+from tools.backend_runs import add_backend_option, chosen_backends, run_on_backends, start_server
+from tools.contract_data import PART_SIZE, ContractData, png
+from vi_server.testing.backends import Backend, ServerOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT / "contract"
 HOOKS = ROOT / "tools" / "contract_hooks.py"
 DATASET = "contract"
+SEEDED = 50  # extra assets on the reference server, so listings have several pages
 # Against another server these are never fuzzed: they would create or delete datasets in its organization,
 # or (a bulk delete without filter) every asset of the run's one dataset. The run's data creation calls
 # the bulk delete once with a filter, and its clean-up deletes the dataset and reads the deletion.
@@ -117,38 +121,75 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--org", default=os.environ.get("ORG") or None)
     parser.add_argument("--quick", action="store_true", help="short deterministic pass (make test)")
     parser.add_argument("--examples", type=int, default=None)
+    add_backend_option(parser)
     args = parser.parse_args(argv)
     examples = args.examples or (8 if args.quick else 100)
-    server = None
-    work = Path(tempfile.mkdtemp(prefix="vi-contract-"))
     if args.url:
         if not (args.key and args.org):
             parser.error("--url needs --key and --org (or KEY=… ORG=…)")
-        url, key, org, dataset = args.url.rstrip("/"), args.key, args.org, f"{DATASET}-{uuid.uuid4().hex[:8]}"
-    else:
-        server = RunningServer(work / "data", "--multipart-part-size", str(PART_SIZE)).start()
-        url, key, org, dataset = server.endpoint, server.key, server.org, DATASET
+        if args.backend:
+            parser.error("--backend chooses the reference server's stores; it does not apply with --url")
+        dataset = f"{DATASET}-{uuid.uuid4().hex[:8]}"
+        status = run_contract(args.url.rstrip("/"), args.key, args.org, dataset, None, args.quick, examples)
+        print("contract: OK" if status == 0 else "contract: FAILURES (see above)")
+        return status
+    try:
+        backends = chosen_backends(args.backend)
+    except ValueError as exc:
+        parser.error(str(exc))
+
+    def on_backend(backend: Backend, options: ServerOptions) -> int:
+        with tempfile.TemporaryDirectory(prefix="vi-contract-server-") as tmp:
+            server = start_server(Path(tmp) / "data", options, "--multipart-part-size", str(PART_SIZE))
+            try:
+                return run_contract(server.endpoint, server.key, server.org, DATASET, backend, args.quick, examples)
+            finally:
+                server.stop()
+
+    return run_on_backends("contract", backends, on_backend)
+
+
+def specs_for(backend: Backend | None) -> list[tuple[str, str]]:
+    """The ``(spec, config)`` pairs a run checks: ``storage.yaml`` only on the local blob store.
+
+    ``storage.yaml`` describes the reference server's own signed-URL blob routes; with S3 blobs the
+    object store signs and serves the URLs, so there is nothing of the server's to check there.
+    """
+    pairs = [("openapi.yaml", "schemathesis.toml")]
+    if backend is not None and backend.blobs == "local":
+        pairs.append(("storage.yaml", "storage.toml"))
+    return pairs
+
+
+def run_contract(url: str, key: str, org: str, dataset: str, backend: Backend | None, quick: bool,
+                 examples: int) -> int:  # fmt: skip
+    """One contract run against a server; ``backend`` is None for another (not the reference) server.
+
+    Returns:
+        0 when schemathesis found nothing and every operation answered 2xx.
+    """
+    reference = backend is not None
+    work = Path(tempfile.mkdtemp(prefix="vi-contract-"))
     http = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}", "Organization-Id": org}, timeout=60)
     data = ContractData(http, org)
     status = 0
     try:
         try:
-            values = data.prepare(dataset, scratch=server is not None)
+            values = data.prepare(dataset, scratch=reference)
+            if reference:  # listings with several pages (through the API: it works on every backend)
+                data.upload(dataset, {f"seed/{i:07d}.png": png(100 + i % 50) for i in range(SEEDED)})
         except Exception as exc:  # no data, no run: say why in one line
             print(f"contract: cannot create the run's data: {exc}", file=sys.stderr)
             return 1
-        if server is not None:
-            seed_assets(work / "data", org, dataset, 50)
         log = work / "statuses.log"
         env = {**os.environ, **values, "VI_KEY": key, "VI_ORG": org, "SCHEMATHESIS_HOOKS": str(HOOKS),
                "VI_CONTRACT_STATUS_LOG": str(log)}  # fmt: skip
-        values = {**values, "VI_ORG": org, "VI_FOREIGN_400": "2xx" if server is not None else "400"}
-        exclude = FOREIGN_EXCLUDED if server is None else ()
-        config = render_config(CONTRACT / "schemathesis.toml", values, work)
-        status = schemathesis(config, ROOT / "openapi.yaml", url, env, args.quick, examples, exclude)
-        if server is not None:
-            storage = render_config(CONTRACT / "storage.toml", values, work)
-            status |= schemathesis(storage, ROOT / "storage.yaml", url, env, args.quick, examples)
+        values = {**values, "VI_ORG": org, "VI_FOREIGN_400": "2xx" if reference else "400"}
+        exclude = () if reference else FOREIGN_EXCLUDED
+        for spec, template in specs_for(backend):
+            config = render_config(CONTRACT / template, values, work)
+            status |= schemathesis(config, ROOT / spec, url, env, quick, examples,
+                                   exclude if spec == "openapi.yaml" else ())  # fmt: skip
         expected = [op for op in operation_ids(ROOT / "openapi.yaml") if op not in exclude]
         seen = parse_status_log(log.read_text(encoding="utf-8").splitlines() if log.exists() else [])
         problems = unreached(expected, seen)
@@ -157,13 +198,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"contract: {len(expected) - len(problems)} of {len(expected)} operations answered 2xx")
         status |= bool(problems)
     finally:
-        if server is not None:
-            server.stop()
-        else:
+        if not reference:
             status |= cleanup(data, dataset)
         http.close()
         shutil.rmtree(work, ignore_errors=True)
-    print("contract: OK" if status == 0 else "contract: FAILURES (see above)")
     return status
 
 

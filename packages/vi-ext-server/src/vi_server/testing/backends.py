@@ -46,6 +46,8 @@ ENV_SELECTION = "VI_TEST_BACKENDS"
 def selected_backends() -> list[Backend]:
     """The backends named by ``$VI_TEST_BACKENDS`` (comma-separated), else :data:`DEFAULT_BACKENDS`.
 
+    A name given twice counts once (order kept): each suite runs once per backend.
+
     Raises:
         ValueError: An unknown backend name.
     """
@@ -54,7 +56,7 @@ def selected_backends() -> list[Backend]:
     unknown = [n for n in names if n not in BACKENDS]
     if unknown:
         raise ValueError(f"unknown backend(s) {unknown} in ${ENV_SELECTION}; known: {sorted(BACKENDS)}")
-    return [BACKENDS[n] for n in names]
+    return [BACKENDS[n] for n in dict.fromkeys(names)]
 
 
 @dataclass
