@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.helpers.backend_fixtures import backend, backend_server, backend_services  # noqa: F401 (fixtures)
+from tests.helpers.backend_fixtures import backend, backend_server  # noqa: F401 (fixtures)
 from tests.helpers.server_harness import RunningServer
 from tools.compat import run_flow
 from vi_server.testing.proxy import RunningProxy

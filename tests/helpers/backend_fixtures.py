@@ -15,7 +15,7 @@ from tests.helpers.server_harness import RunningServer
 from tools.backend_runs import start_server
 from vi_server.testing.backends import BACKENDS, Backend, BackendServices, selected_backends
 
-__all__ = ["backend", "backend_server", "backend_services", "require_backend"]
+__all__ = ["backend", "backend_server", "require_backend"]
 
 
 def require_backend(services: BackendServices, name: str) -> Backend:
@@ -33,14 +33,6 @@ def require_backend(services: BackendServices, name: str) -> Backend:
     if reason:
         pytest.skip(f"backend {chosen.name} skipped: {reason}")
     return chosen
-
-
-@pytest.fixture(scope="session")
-def backend_services() -> Iterator[BackendServices]:
-    """Throwaway PostgreSQL / S3 for the run, started on first use."""
-    services = BackendServices()
-    yield services
-    services.stop()
 
 
 @pytest.fixture(scope="module", params=[b.name for b in selected_backends()])

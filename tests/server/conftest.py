@@ -16,14 +16,6 @@ from tests.helpers.server_harness import RunningServer
 from vi_server.testing.backends import BACKENDS, Backend, BackendServices, selected_backends
 
 
-@pytest.fixture(scope="session")
-def backend_services() -> Iterator[BackendServices]:
-    """Throwaway PostgreSQL / S3 for the whole run, started on first use."""
-    services = BackendServices()
-    yield services
-    services.stop()
-
-
 @pytest.fixture(scope="session", params=[b.name for b in selected_backends()])
 def backend(request: pytest.FixtureRequest, backend_services: BackendServices) -> Backend:
     """One backend of the selection; skipped with the reason when it cannot start here."""
