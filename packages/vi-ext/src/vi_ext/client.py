@@ -112,7 +112,7 @@ class Client:
         if self._storage is not None:
             shared = self._storage
             return HttpxGetter(lambda: shared)
-        return CoreGetter(self._ssl_context(), self._storage_timeout, self._choose_proxy, USER_AGENT)
+        return CoreGetter(self._ssl_context, self._storage_timeout, self._choose_proxy, USER_AGENT)
 
     def _ssl_context(self) -> ssl.SSLContext:
         """The client's TLS context (verification on), made on first use."""

@@ -75,6 +75,7 @@ class Origin:
     port: int | None
     host_header: bytes
     proxy: str | None
+    tls: bool  # the connection speaks TLS (an https URL, or an https proxy)
 
 
 def split_url(url: str) -> tuple[str, str]:
@@ -103,11 +104,15 @@ def origin_of(key: str, choose: Callable[[httpx.URL], str | None]) -> Origin:
     shown = f"[{host}]" if ":" in host else host
     header = shown if port in (None, _DEFAULT_PORTS[parts.scheme]) else f"{shown}:{port}"
     proxy = choose(httpx.URL(key + "/"))
-    return Origin(parts.scheme.encode(), host.encode("idna"), port, header.encode("ascii"), proxy)
+    tls = parts.scheme == "https" or (proxy or "").lower().startswith("https:")
+    return Origin(parts.scheme.encode(), host.encode("idna"), port, header.encode("ascii"), proxy, tls)
 
 
-def core_pool(proxy: str | None, ssl_context: ssl.SSLContext, limits: httpx.Limits) -> httpcore.ConnectionPool:
+def core_pool(proxy: str | None, ssl_context: ssl.SSLContext | None, limits: httpx.Limits) -> httpcore.ConnectionPool:
     """A connection pool as ``httpx.HTTPTransport(verify=ssl_context, limits=limits, proxy=proxy)`` makes it.
+
+    ``ssl_context=None`` only for pools that speak no TLS (httpcore would still verify with its
+    default context if one ever did).
 
     Raises:
         ViConfigurationError: a SOCKS proxy without ``httpx[socks]`` installed.
@@ -150,7 +155,8 @@ class CoreGetter:
     """GETs on httpcore pools: one pool per proxy per worker thread (no lock shared between threads).
 
     Args:
-        ssl_context: the client's TLS context (certificate verification on).
+        ssl_context: makes the client's TLS context (certificate verification on); called only when
+            a GET needs TLS, so plain-HTTP storage never loads the CA bundle.
         timeout: the storage timeouts.
         choose: the client's proxy decision for a URL.
         user_agent: the ``User-Agent`` header.
@@ -159,7 +165,7 @@ class CoreGetter:
 
     def __init__(
         self,
-        ssl_context: ssl.SSLContext,
+        ssl_context: Callable[[], ssl.SSLContext],
         timeout: httpx.Timeout,
         choose: Callable[[httpx.URL], str | None],
         user_agent: str,
@@ -176,16 +182,17 @@ class CoreGetter:
         self._pools: list[httpcore.ConnectionPool] = []
         self._closed = False
 
-    def _pool(self, proxy: str | None) -> httpcore.ConnectionPool:
-        mine: dict[str | None, httpcore.ConnectionPool] | None = getattr(self._local, "pools", None)
+    def _pool(self, where: Origin) -> httpcore.ConnectionPool:
+        mine: dict[tuple[str | None, bool], httpcore.ConnectionPool] | None = getattr(self._local, "pools", None)
         if mine is None:
             mine = self._local.pools = {}
-        pool = mine.get(proxy)
+        pool = mine.get((where.proxy, where.tls))
         if pool is None:
+            context = self._ssl() if where.tls else None
             with self._lock:
                 if self._closed:
                     raise RuntimeError("the download's connections are already closed")
-                pool = mine[proxy] = core_pool(proxy, self._ssl, self._limits)
+                pool = mine[where.proxy, where.tls] = core_pool(where.proxy, context, self._limits)
                 self._pools.append(pool)
         return pool
 
@@ -207,7 +214,7 @@ class CoreGetter:
         for name, value in headers.items():
             sent[name.lower()] = value.encode()
         request_url = httpcore.URL(scheme=where.scheme, host=where.host, port=where.port, target=target.encode())
-        pool = self._pool(where.proxy)
+        pool = self._pool(where)
         with pool.stream("GET", request_url, headers=list(sent.items()), extensions=self._timeout) as response:
             answer = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in response.headers}
             chunks: Iterator[bytes] = response.iter_stream()
