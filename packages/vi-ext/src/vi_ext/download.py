@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from vi_ext import models as m
 from vi_ext.checksums import file_sha256
@@ -73,6 +73,7 @@ class Downloader:
         self.max_workers = max_workers
         self.sleep = sleep
         self.lock = threading.Lock()
+        self.ready: set[PurePosixPath] = set()  # folders this run created and checked (`prepare_parent`)
 
     def run(
         self,
@@ -94,6 +95,7 @@ class Downloader:
         """
         check_root(root)
         root.mkdir(parents=True, exist_ok=True)
+        self.ready = set()  # relative to this root
         if clean_leftovers:
             remove_leftovers(root)  # temp files of an interrupted earlier run
         result = AssetDownloadResult(dataset_id, root, 0, 0, 0, 0, [])
@@ -143,7 +145,7 @@ class Downloader:
             self._record(result, "failed", DownloadFailure(asset.asset_id, asset.filename, message))
             return
         try:
-            target = prepare_parent(root, relative)
+            target = prepare_parent(root, relative, self.ready)
         except (UnsafePathError, OSError) as exc:
             code = exc.code if isinstance(exc, UnsafePathError) else FailureCode.DOWNLOAD_FAILED
             self._record(result, "failed", DownloadFailure(asset.asset_id, asset.filename, f"{code}: {exc}"))
