@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from tests.helpers.fake_vi import KEY, ORG, SCHEMAS
-from vi_ext import Client
+from vi_ext import Client, ViNotFoundError
 from vi_ext.download_http import TRANSPORT_ERRORS, CoreGetter, origin_of, split_url
 
 Reply = Callable[[BaseHTTPRequestHandler, int], None]  # (handler, call number from 1) -> writes an answer
@@ -258,3 +258,16 @@ def test_a_refused_connection_fails_the_file_after_the_retries(tmp_path: Path) -
     assert (result.downloaded, result.failed) == (0, 1)
     assert "after 6 attempts" in result.failures[0].message
     assert len(waits) == 5
+
+
+def test_an_unwatched_download_only_lists_in_pages_of_250(tmp_path: Path) -> None:
+    asked: list[str] = []
+
+    def api(request: httpx.Request) -> httpx.Response:
+        asked.append(f"{request.url.path} s={request.url.params.get('s')}")
+        return httpx.Response(404, json={"message": "dataset not found"})
+
+    client = Client(KEY, ORG, "http://vi.test", transport=httpx.MockTransport(api))
+    with pytest.raises(ViNotFoundError):
+        client.assets.download("ds", tmp_path, show_progress=False)
+    assert asked == [f"/workspaces/{ORG}/datasets/{ORG}_ds/assets s=250"]  # no datasets.get for a total nobody sees
