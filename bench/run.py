@@ -32,7 +32,9 @@ from vi_server.testing.seed import seed_assets
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache"
-RUNNERS = ("vi_ext", "official", "ceiling")
+RUNNERS = ("vi_ext", "vi_ext_async", "official", "ceiling")
+RUNNER_FILES = {"vi_ext": "runner_viext.py", "vi_ext_async": "runner_async.py", "ceiling": "runner_ceiling.py"}
+ASYNC_SCENARIOS = ("U1", "U2", "U3", "L1", "D1")  # what the AsyncClient runner measures
 SMALL_SIDE = 260  # 260x195 noise JPEGs at quality 85: ~30 KB each
 
 
@@ -135,7 +137,7 @@ class Bench:
     def command(self, runner: str, args: list[str]) -> list[str]:
         if runner == "official":
             return [str(self.official_python), "-I", str(HERE / "runner_official.py"), *args]
-        return [sys.executable, str(HERE / f"runner_{'viext' if runner == 'vi_ext' else runner}.py"), *args]
+        return [sys.executable, str(HERE / RUNNER_FILES[runner]), *args]
 
     def measure(self, scenario: str, runner: str, rep: int, dataset: str, path: str, megabytes: float) -> Measurement:
         with tempfile.TemporaryDirectory(prefix="vi-bench-") as cwd:
@@ -189,6 +191,15 @@ def base_scenario(scenario: str) -> str:
     return scenario.split("-")[0]
 
 
+def takes_part(runner: str, scenario: str, runners: tuple[str, ...]) -> bool:
+    """Whether ``runner`` is measured in ``scenario`` (L1-10k: vi_ext only, to show its memory is flat)."""
+    if runner not in runners:
+        return False
+    if scenario == "L1-10k":
+        return runner == "vi_ext"
+    return runner != "vi_ext_async" or base_scenario(scenario) in ASYNC_SCENARIOS
+
+
 def run(
     sizes: Sizes, out: Path, scenarios: tuple[str, ...] = SCENARIOS, runners: tuple[str, ...] = RUNNERS
 ) -> tuple[list[Measurement], list[dict[str, Any]]]:
@@ -240,10 +251,10 @@ def _run_on_server(sizes: Sizes, scenarios: tuple[str, ...], runners: tuple[str,
                 if scenario not in scenarios:
                     continue
                 for rep in range(sizes.reps):
-                    order = RUNNERS[rep % 3 :] + RUNNERS[: rep % 3]
+                    order = RUNNERS[rep % len(RUNNERS) :] + RUNNERS[: rep % len(RUNNERS)]
                     for runner in order:
-                        if runner not in runners or (scenario == "L1-10k" and runner != "vi_ext"):
-                            continue  # only to show vi_ext's memory is flat in the number of assets
+                        if not takes_part(runner, scenario, runners):
+                            continue
                         if folder is not None:
                             ds, path, mb = bench.dataset(scenario.lower()), str(folder), folder_megabytes(folder)
                         elif scenario.startswith("L"):
@@ -268,6 +279,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument(
         "--scenarios",
+        "--only",
         default=",".join(SCENARIOS),
         help="comma-separated subset, e.g. U1,D1 (U1-w2, U2-w2, D1-w2: against serve --workers 2)",
     )

@@ -15,6 +15,7 @@ import httpx
 
 from vi_ext import config
 from vi_ext.api import USER_AGENT, ApiClient
+from vi_ext.download_http import CoreGetter, HttpxGetter
 from vi_ext.proxies import ProxyRouter, normalize_proxy, proxy_for, proxy_table
 from vi_ext.resources import AssetsResource, DatasetsResource
 from vi_ext.retry import RetryPolicy
@@ -94,11 +95,8 @@ class Client:
 
     def _new_storage_client(self, transport: httpx.BaseTransport | None = None) -> httpx.Client:
         if transport is None:
-            with self._ssl_lock:  # building an SSL context costs ~30 ms of CPU: one per Client
-                if self._ssl is None:
-                    self._ssl = httpx.create_ssl_context()
             limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
-            ssl_context = self._ssl
+            ssl_context = self._ssl_context()
             transport = ProxyRouter(
                 lambda via: httpx.HTTPTransport(verify=ssl_context, limits=limits, proxy=via), self._choose_proxy
             )
@@ -108,6 +106,20 @@ class Client:
             headers={"User-Agent": USER_AGENT},
             follow_redirects=False,
         )
+
+    def _download_getter(self) -> CoreGetter | HttpxGetter:
+        """What one download sends its GETs with: httpcore pools, or the injected storage transport."""
+        if self._storage is not None:
+            shared = self._storage
+            return HttpxGetter(lambda: shared)
+        return CoreGetter(self._ssl_context, self._storage_timeout, self._choose_proxy, USER_AGENT)
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        """The client's TLS context (verification on), made on first use."""
+        with self._ssl_lock:  # building an SSL context costs ~30 ms of CPU: one per Client
+            if self._ssl is None:
+                self._ssl = httpx.create_ssl_context()
+            return self._ssl
 
     def _storage_clients(self) -> ThreadClients:
         """Storage clients for one transfer: one per worker thread, closed when it ends."""

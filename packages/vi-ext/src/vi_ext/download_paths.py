@@ -37,12 +37,15 @@ def check_root(root: Path) -> None:
         )
 
 
-def prepare_parent(root: Path, relative: PurePosixPath) -> Path:
+def prepare_parent(root: Path, relative: PurePosixPath, ready: set[PurePosixPath] | None = None) -> Path:
     """Create the folders of ``relative`` under ``root`` one by one, refusing any link on the way.
 
     Args:
         root: the dataset folder (already checked with `check_root`).
         relative: the asset's safe relative path.
+        ready: folders (relative to ``root``) this download already created and checked: they
+            are not checked again for every file in them (a link planted there while the
+            download runs is a race no check can close anyway). Each new folder is added.
 
     Returns:
         The target file path under ``root``.
@@ -50,6 +53,9 @@ def prepare_parent(root: Path, relative: PurePosixPath) -> Path:
     Raises:
         UnsafePathError: a folder on the way is a link or not a directory.
     """
+    parent = relative.parent
+    if ready is not None and parent in ready:
+        return root / relative
     folder = root
     for part in relative.parts[:-1]:
         folder = folder / part
@@ -62,6 +68,8 @@ def prepare_parent(root: Path, relative: PurePosixPath) -> Path:
             if not folder.is_dir():
                 shown = folder.relative_to(root).as_posix()
                 raise UnsafePathError(f"{shown} exists and is not a folder") from None
+    if ready is not None:
+        ready.add(parent)
     return folder / relative.parts[-1]
 
 

@@ -30,7 +30,7 @@ from vi_ext._generated.api.ingestion import get_asset_ingestion_session, list_as
 from vi_ext._generated.types import UNSET
 from vi_ext.checksums import file_digest
 from vi_ext.deferred_page import DeferredPage
-from vi_ext.download import Downloader
+from vi_ext.download import LISTING_PAGE_SIZE, Downloader
 from vi_ext.enums import FailureMode, ResourceRetentionMode, wire_value
 from vi_ext.errors import ConflictAfterRetry, ViNotFoundError, ViValidationError
 from vi_ext.files import (
@@ -836,12 +836,12 @@ class AssetsResource(_Resource):
         if dry_run:
             names = [a.filename for a in self.selected(dataset_id, filter_criteria, metadata_query, rules)]
             return AssetDownloadResult(short, root, len(names), 0, 0, 0, [], dry_run=True, would_fetch=names)
-        filtered = bool(filter_criteria) or bool(metadata_query) or bool(rules.include or rules.exclude)
-        total = 0 if filtered else self._client.datasets.get(dataset_id).statistic.asset_total
-        total_bytes = 0
-        if show_progress or progress is not None:  # someone watches: give the bar its byte total
+        total = total_bytes = 0  # only progress needs them: counted only when someone watches
+        if show_progress or progress is not None:
             total, total_bytes = self._count_and_size(dataset_id, filter_criteria, metadata_query, rules)
-        items = self.selected(dataset_id, filter_criteria, metadata_query, rules, contents=True)
+        items = self.selected(
+            dataset_id, filter_criteria, metadata_query, rules, contents=True, page_size=LISTING_PAGE_SIZE
+        )
         return self.download_assets(
             dataset_id, root, items, total=total, total_bytes=total_bytes, overwrite=overwrite,
             show_progress=show_progress, progress=progress, max_workers=max_workers,
@@ -854,10 +854,11 @@ class AssetsResource(_Resource):
         metadata_query: str | None,
         rules: FileFilter,
         contents: bool = False,
+        page_size: int = 1000,
     ) -> Iterator[m.Asset]:
         """Stream the assets the server-side filters and the filename globs select (all pages)."""
         pages = self.list(
-            dataset_id, pagination=PaginationParams(page_size=1000), contents=contents,
+            dataset_id, pagination=PaginationParams(page_size=page_size), contents=contents,
             filter_criteria=filter_criteria, metadata_query=metadata_query,
         )  # fmt: skip
         return (a for a in pages.all_items() if rules.allows(a.filename))
@@ -898,9 +899,9 @@ class AssetsResource(_Resource):
             ViDownloadError: ``root`` is a symbolic link.
         """
         short = short_dataset_id(dataset_id, self._org)
-        with CallbackReporter(progress, show_progress) as reporter, self._client._storage_clients() as storage:
+        with CallbackReporter(progress, show_progress) as reporter, self._client._download_getter() as getter:
             downloader = Downloader(
-                storage.get,
+                getter,
                 lambda asset_id: self.get(dataset_id, asset_id, contents=True),
                 self._client._policy,
                 reporter,
