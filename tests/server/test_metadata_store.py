@@ -6,6 +6,7 @@ with the reason, where it cannot start.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -251,11 +252,12 @@ def test_a_failed_transaction_leaves_nothing(postgres_url: str) -> None:
         db.close()
 
 
-def _serve(tmp_path: Path, url: str) -> subprocess.CompletedProcess[str]:
+def _serve(tmp_path: Path, url: str, via_env: bool) -> subprocess.CompletedProcess[str]:
+    option = [] if via_env else ["--database-url", url]
     return subprocess.run(
-        [sys.executable, "-m", "vi_server", "serve", "--data-dir", str(tmp_path / "d"), "--port", "0",
-         "--database-url", url],
+        [sys.executable, "-m", "vi_server", "serve", "--data-dir", str(tmp_path / "d"), "--port", "0", *option],
         capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "VI_SERVER_DATABASE_URL": url} if via_env else None,
     )  # fmt: skip
 
 
@@ -266,8 +268,10 @@ def _serve(tmp_path: Path, url: str) -> subprocess.CompletedProcess[str]:
         ("postgresql+psycopg://vi:pw@127.0.0.1:1/vi", "cannot use database postgresql+psycopg://vi:***@127.0.0.1:1/vi"),
     ],
 )
-def test_serve_says_in_one_line_why_the_database_is_unusable(tmp_path: Path, url: str, said: str) -> None:
-    out = _serve(tmp_path, url)
+@pytest.mark.parametrize("via_env", [False, True], ids=["option", "env"])
+def test_serve_says_in_one_line_why_the_database_is_unusable(tmp_path: Path, url: str, said: str,
+                                                             via_env: bool) -> None:  # fmt: skip
+    out = _serve(tmp_path, url, via_env)
     assert out.returncode != 0
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1, out.stderr

@@ -37,8 +37,10 @@ from vi_server.ingest_lock import IngestionBusyError
 WRITE_LOCK_KEY = 0x7669_5F77_7269_7465  # "vi_write": serialises writer transactions
 MIGRATE_LOCK_KEY = 0x7669_5F6D_6967_7261  # "vi_migra": one migration at a time
 INGEST_LOCK_KEY = 0x7669_5F69_6E67_6573  # "vi_inges": one ingestion role per database
-POOL_SIZE = 10
-MAX_OVERFLOW = 30  # HTTP handlers run on up to 40 threads
+# Connections per process: 4 HTTP workers and the ingestion role stay under PostgreSQL's default
+# max_connections (100); a request that finds them all busy waits for one (as on SQLite's lock).
+POOL_SIZE = 5
+MAX_OVERFLOW = 10
 CONNECT_TIMEOUT_SECONDS = 10
 MIGRATIONS = Path(__file__).parent / "migrations"
 _ENGINES: weakref.WeakSet[sqlalchemy.Engine] = weakref.WeakSet()
