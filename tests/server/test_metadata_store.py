@@ -7,6 +7,7 @@ with the reason, where it cannot start.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -298,3 +299,23 @@ def test_org_create_uses_the_database_url(postgres_url: str, tmp_path: Path) -> 
     finally:
         db.close()
     assert not (tmp_path / "vi.sqlite3").exists()
+
+
+def test_a_second_ingestion_role_on_the_same_database_is_refused_from_any_data_dir(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """As another host would run it: its own data dir, the same database."""
+    cmd = [sys.executable, "-m", "vi_server", "serve", "--role", "ingest", "--database-url", postgres_url]
+    first = subprocess.Popen([*cmd, "--data-dir", str(tmp_path / "host-a")], stdout=subprocess.PIPE, text=True,
+                             start_new_session=True)  # fmt: skip
+    try:
+        assert first.stdout is not None
+        assert "ingesting uploads" in first.stdout.readline()  # it holds the lock now
+        again = subprocess.run([*cmd, "--data-dir", str(tmp_path / "host-b")], capture_output=True, text=True,
+                               timeout=60, check=False)  # fmt: skip
+        assert again.returncode == 2
+        assert again.stderr.startswith("error: another process already ingests uploads of database")
+        assert "Traceback" not in again.stderr
+    finally:
+        os.killpg(first.pid, signal.SIGTERM)
+        assert first.wait(timeout=30) == 0

@@ -99,7 +99,7 @@ def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 0, log_leve
 
     Raises:
         ValueError: A bad role/workers combination or a malformed ``VI_SERVER_*`` variable.
-        IngestionBusyError: ``--role ingest`` while another process ingests this data dir.
+        IngestionBusyError: ``--role ingest`` while another process ingests this data dir (SQLite) or database.
         DatabaseUnavailableError: The metadata store cannot be reached or prepared.
     """
     kinds = process_plan(role, workers)  # a bad combination stops the start here
