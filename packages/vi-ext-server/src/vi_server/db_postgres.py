@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import weakref
@@ -205,7 +206,7 @@ class PostgresDatabase:
             try:
                 yield PgConn(raw)
             except BaseException:
-                if not raw.closed:
+                with contextlib.suppress(psycopg.Error):  # a lost connection: the pool discards it
                     raw.rollback()
                 raise
             raw.commit()
