@@ -116,6 +116,11 @@ def test_server_wheel_carries_the_specs_as_real_files(wheels: dict[str, Path]) -
         assert archive.read(f"vi_server/spec/{spec}") == (ROOT / spec).read_bytes()
 
 
+def test_server_wheel_carries_the_postgres_migrations(wheels: dict[str, Path]) -> None:
+    names = set(zipfile.ZipFile(wheels["vi-ext-server"]).namelist())
+    assert {"vi_server/migrations/env.py", "vi_server/migrations/versions/v0001_initial.py"} <= names
+
+
 def test_sdk_wheel_carries_the_generated_client(wheels: dict[str, Path]) -> None:
     names = zipfile.ZipFile(wheels["vi-ext"]).namelist()
     assert "vi_ext/_generated/client.py" in names

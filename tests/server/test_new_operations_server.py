@@ -128,14 +128,18 @@ def test_decode_refuses_non_ascii_macs() -> None:
 
 
 def test_an_old_data_dir_gains_the_new_columns(tmp_path: Path) -> None:
-    """A data dir from before this change (no preference column) still serves and updates datasets."""
+    """A data dir from before these changes (no preference, attributes or sessions.seq) still serves."""
     import sqlite3
 
     from vi_server.db import Database
 
-    db = Database(tmp_path / "vi.sqlite3")
-    db.close()
-    conn = sqlite3.connect(tmp_path / "vi.sqlite3")
+    Database(tmp_path / "vi.sqlite3").close()
+    conn = sqlite3.connect(tmp_path / "vi.sqlite3")  # make it as old releases left it
+    conn.execute("DROP INDEX sessions_by_seq")
+    for table, column in (("datasets", "preference"), ("datasets", "attributes"), ("sessions", "seq")):
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    conn.execute("DROP TABLE dataset_deletions")
+    conn.commit()
     assert "preference" not in {r[1] for r in conn.execute("PRAGMA table_info(datasets)")}
     conn.close()
     server = RunningServer(tmp_path).start()
@@ -143,5 +147,21 @@ def test_an_old_data_dir_gains_the_new_columns(tmp_path: Path) -> None:
         api = Api(server.endpoint, server.org, server.key)
         api.create_dataset("old")
         assert api.http.patch(api.ds("old"), json={"preference": {"a": "b"}}).json()["preference"] == {"a": "b"}
+        first = api.create_session("old", [("a.png", b"x")])["assetIngestionSessionId"]
+        server.stop()
+        conn = sqlite3.connect(tmp_path / "vi.sqlite3")  # an old server's session: no seq
+        conn.execute("DROP INDEX sessions_by_seq")
+        conn.execute("UPDATE sessions SET seq=NULL")
+        conn.commit()
+        conn.close()
+        server.start()
+        api = Api(server.endpoint, server.org, server.key)
+        second = api.create_session("old", [("b.png", b"x")])["assetIngestionSessionId"]
+        listed = api.http.get(f"{api.ds('old')}/{SOURCE}/assetIngestionSessions", params={"s": 1})
+        assert [i["assetIngestionSessionId"] for i in listed.json()["items"]] == [first]
+        token = listed.json()["nextPage"]
+        rest = api.http.get(f"{api.ds('old')}/{SOURCE}/assetIngestionSessions", params={"s": 1, "p": token})
+        assert [i["assetIngestionSessionId"] for i in rest.json()["items"]] == [second]
+        assert api.http.delete(api.ds("old")).status_code == 202  # dataset_deletions was created
     finally:
         server.stop()

@@ -7,7 +7,6 @@ unauthenticated signed URL) and lone surrogates in JSON strings.
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +16,9 @@ import httpx
 import pytest
 
 from tests.helpers.server_harness import SOURCE, Api, RunningServer
+from tests.server.conftest import start_on
+from vi_server.store import open_database
+from vi_server.testing.backends import Backend, BackendServices
 
 DEEP = 5000
 DEEP_QUERY = 2000  # query parameters are limited to 4096 characters by the spec
@@ -32,12 +34,12 @@ def _deep_object(depth: int = DEEP) -> str:
 
 
 def _rows(server: RunningServer, table: str) -> int:
-    conn = sqlite3.connect(f"file:{server.data_dir / 'vi.sqlite3'}?mode=ro", uri=True)
+    db = open_database(server.database_url, server.data_dir)  # the server's store, whichever it is
     try:
-        count: int = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-        return count
+        with db.read() as conn:
+            return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
     finally:
-        conn.close()
+        db.close()
 
 
 def _session_body(filename: str = "a.png", custom: str = "null") -> str:
@@ -49,8 +51,8 @@ def _session_body(filename: str = "a.png", custom: str = "null") -> str:
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    running = RunningServer(tmp_path_factory.mktemp("vi-hostile")).start()
+def hostile(tmp_path_factory: pytest.TempPathFactory, backend: Backend, backend_services: BackendServices) -> Any:
+    running = start_on(backend, backend_services, tmp_path_factory.mktemp("vi-hostile"))
     api = Api(running.endpoint, running.org, running.key)
     dataset = f"bad-{uuid.uuid4().hex[:8]}"
     api.create_dataset(dataset)

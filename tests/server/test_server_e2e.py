@@ -150,7 +150,7 @@ SORTS = [
 def big_dataset(server: RunningServer) -> tuple[Api, str]:
     api = Api(server.endpoint, server.org, server.key)
     dataset = new_dataset(api)
-    seed_assets(server.data_dir, server.org, dataset, 2500)
+    seed_assets(server.data_dir, server.org, dataset, 2500, database_url=server.database_url)
     return api, dataset
 
 
@@ -172,7 +172,9 @@ def test_pagination_across_2500_assets(big_dataset: tuple[Api, str], sort_by: st
 def test_paging_is_stable_under_concurrent_inserts(big_dataset: tuple[Api, str], server: RunningServer) -> None:
     api, dataset = big_dataset
     first = api.http.get(f"{api.ds(dataset)}/assets", params={"s": 500, "sortBy": "filename"}).json()
-    seed_assets(server.data_dir, server.org, dataset, 50, prefix="zz-late/")  # sorts after every seen name
+    seed_assets(
+        server.data_dir, server.org, dataset, 50, prefix="zz-late/", database_url=server.database_url
+    )  # sorts after every seen name
     seen = [a["filename"] for a in first["items"]]
     token = first["nextPage"]
     while token:
@@ -216,7 +218,7 @@ def test_filters_and_count(big_dataset: tuple[Api, str]) -> None:
 
 def test_bulk_delete_selects_what_the_filter_says(api: Api, server: RunningServer) -> None:
     dataset = new_dataset(api)
-    seed_assets(server.data_dir, server.org, dataset, 20)
+    seed_assets(server.data_dir, server.org, dataset, 20, database_url=server.database_url)
     spec = {"filter": None, "metadataQuery": 'parity == "even"', "ruleQuery": None, "strictQuery": None}
     r = api.http.post(f"{api.ds(dataset)}/deleteManyAssetsSessions", json={"spec": spec})
     assert r.status_code == 201

@@ -33,6 +33,7 @@ from vi_server.ingest import Ingestor
 from vi_server.inspect_pool import Job, Outcome
 from vi_server.serve import create_organization
 from vi_server.state import ServerConfig, ServerState, now_ms
+from vi_server.store import Conn
 
 SOURCE = ("managed", "datature", "default")
 
@@ -126,7 +127,7 @@ def failing_commits(ingestor: Ingestor, count: int) -> Iterator[list[int]]:
     left = [count]
 
     @contextmanager
-    def tx() -> Iterator[sqlite3.Connection]:
+    def tx() -> Iterator[Conn]:
         with real_tx() as conn:
             yield conn
             if left[0] > 0:

@@ -156,6 +156,7 @@ def test_a_filtered_listing_does_not_hold_the_database_lock_while_filtering(
 
     from vi_server import assets_store, handlers_core, views
     from vi_server.assets_store import NewContents
+    from vi_server.db import Database
     from vi_server.handlers_core import CoreHandlers
     from vi_server.spec_router import Call
     from vi_server.state import ServerConfig, ServerState
@@ -178,6 +179,7 @@ def test_a_filtered_listing_does_not_hold_the_database_lock_while_filtering(
         got: list[bool] = []
 
         def try_lock() -> None:
+            assert isinstance(state.db, Database)  # the SQLite store's in-process lock
             acquired = state.db._lock.acquire(timeout=0.05)
             got.append(acquired)
             if acquired:

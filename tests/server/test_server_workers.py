@@ -3,6 +3,7 @@
 Pure decisions (the process plan, restart delays, which staging files and uploaded rows the
 ingestion role may take), the ingestion lock and the shared session activity at unit level; then
 servers with several processes end to end, including an HTTP worker killed during an upload.
+The tests that share a database between processes run on each database of ``$VI_TEST_BACKENDS``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import json
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -35,8 +35,40 @@ from vi_server.ingest_lock import IngestionBusyError, IngestLock
 from vi_server.ingest_notify import Listener, Notifier, address, decode, encode
 from vi_server.roles import MAX_RESTART_DELAY, process_plan, restart_delay
 from vi_server.state import ServerConfig, ServerState
+from vi_server.store import open_database
+from vi_server.testing.backends import BACKENDS, BackendServices, selected_backends
 
 LINUX_PROC = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc to watch processes")
+
+
+DATABASES = sorted({b.database for b in selected_backends()})
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, backend_services: BackendServices) -> str | None:
+    """``None`` (SQLite in the data dir) or an empty PostgreSQL database (skipped, with the reason, if none)."""
+    if request.param == "sqlite":
+        return None
+    postgres = BACKENDS["postgres-local"]
+    reason = backend_services.unavailable_reason(postgres)
+    if reason:
+        pytest.skip(reason)
+    return backend_services.server_options(postgres).args[1]
+
+
+def store_args(database_url: str | None) -> list[str]:
+    """The ``serve`` options of the store."""
+    return [] if database_url is None else ["--database-url", database_url]
+
+
+def count_files(data_dir: Path, database_url: str | None, states: str) -> int:
+    """Session files in the given states (a SQL list, e.g. ``'uploaded'``), read from outside the server."""
+    db = open_database(database_url, data_dir)
+    try:
+        with db.read() as conn:
+            return int(conn.execute(f"SELECT COUNT(*) FROM session_files WHERE state IN ({states})").fetchone()[0])
+    finally:
+        db.close()
 
 
 def wait_for(predicate: Any, timeout: float = 30.0) -> None:
@@ -144,8 +176,10 @@ def test_one_ingestion_role_per_data_dir(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------- session activity across processes
-def test_http_workers_publish_session_activity_for_the_ingestion_sweeper(tmp_path: Path) -> None:
-    state = ServerState(ServerConfig(data_dir=tmp_path / "data"))
+def test_http_workers_publish_session_activity_for_the_ingestion_sweeper(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    state = ServerState(ServerConfig(data_dir=tmp_path / "data", database_url=database_url))
     activity = SessionActivity()
     with activity.receiving("busy"):
         seen = activity.take_unpublished()
@@ -163,9 +197,11 @@ def test_http_workers_publish_session_activity_for_the_ingestion_sweeper(tmp_pat
     state.db.close()
 
 
-def test_the_sweeper_keeps_a_session_open_while_another_process_reports_its_puts(tmp_path: Path) -> None:
+def test_the_sweeper_keeps_a_session_open_while_another_process_reports_its_puts(
+    tmp_path: Path, database_url: str | None
+) -> None:
     config = ServerConfig(data_dir=tmp_path / "data", ingest_workers=1, session_idle_timeout_seconds=1.0,
-                          sweep_interval_seconds=0.05)  # fmt: skip
+                          sweep_interval_seconds=0.05, database_url=database_url)  # fmt: skip
     ingestor = Ingestor(ServerState(config), discover=True)
     state = ingestor.state
     spec = {"assets": [{"filename": "a.png", "mime": "image/png", "size": 10, "kind": "Image"}],
@@ -188,8 +224,10 @@ def test_the_sweeper_keeps_a_session_open_while_another_process_reports_its_puts
 
 
 # ---------------------------------------------------------------- the discovering ingestion role
-def test_the_ingestion_role_finds_files_other_processes_recorded_and_ingests_each_once(tmp_path: Path) -> None:
-    config = ServerConfig(data_dir=tmp_path / "data", ingest_workers=2)
+def test_the_ingestion_role_finds_files_other_processes_recorded_and_ingests_each_once(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    config = ServerConfig(data_dir=tmp_path / "data", ingest_workers=2, database_url=database_url)
     ingestor = Ingestor(ServerState(config), discover=True)
     state = ingestor.state
     files = [(f"f{i}.png", image_bytes("png", seed=i)) for i in range(40)]
@@ -228,9 +266,9 @@ def test_the_ingestion_role_finds_files_other_processes_recorded_and_ingests_eac
 
 
 # ---------------------------------------------------------------- processes end to end
-def test_http_role_and_a_separate_ingestion_process_share_a_data_dir(tmp_path: Path) -> None:
+def test_http_role_and_a_separate_ingestion_process_share_a_data_dir(tmp_path: Path, database_url: str | None) -> None:
     data = tmp_path / "vi-data"
-    server = RunningServer(data, "--role", "http", "--workers", "2").start()
+    server = RunningServer(data, "--role", "http", "--workers", "2", *store_args(database_url)).start()
     ingest = None
     try:
         api = Api(server.endpoint, server.org, server.key)
@@ -239,10 +277,10 @@ def test_http_role_and_a_separate_ingestion_process_share_a_data_dir(tmp_path: P
         session = api.create_session("split", files)
         api.put_all(session, files)
         time.sleep(0.5)  # nobody ingests yet: the files wait as 'uploaded'
-        with sqlite3.connect(data / "vi.sqlite3") as conn:
-            assert conn.execute("SELECT COUNT(*) FROM session_files WHERE state='uploaded'").fetchone()[0] == 5
+        assert count_files(data, database_url, "'uploaded'") == 5
         log = (data / "ingest.log").open("wb")
-        cmd = [sys.executable, "-m", "vi_server", "serve", "--data-dir", str(data), "--role", "ingest"]
+        cmd = [sys.executable, "-m", "vi_server", "serve", "--data-dir", str(data), "--role", "ingest",
+               *store_args(database_url)]  # fmt: skip
         ingest = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         done = api.wait("split", session["assetIngestionSessionId"], timeout=60)
         assert done["status"]["progressCount"] == {"total": 5, "succeeded": 5, "errored": 0}
@@ -298,10 +336,17 @@ def test_sigterm_stops_every_child(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- acceptance: kill a worker mid-upload
 @LINUX_PROC
-def test_killing_one_of_two_http_workers_during_a_1000_file_upload_lands_every_file_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "database_url",
+    [pytest.param(d, marks=[pytest.mark.slow] if d == "postgres" else []) for d in DATABASES],  # ~45 s there
+    indirect=True,
+)
+def test_killing_one_of_two_http_workers_during_a_1000_file_upload_lands_every_file_once(
+    tmp_path: Path, database_url: str | None
+) -> None:
     folder = tmp_path / "images"
     expected = {f"img{i:04d}.jpg": write_image(folder / f"img{i:04d}.jpg", size=(32, 24), seed=i) for i in range(1000)}
-    server = RunningServer(tmp_path / "vi-data", "--workers", "2").start()
+    server = RunningServer(tmp_path / "vi-data", "--workers", "2", *store_args(database_url)).start()
     try:
         wait_for(lambda: len(worker_pids(server)) == 2)
         victim = worker_pids(server)[1]
@@ -318,16 +363,9 @@ def test_killing_one_of_two_http_workers_during_a_1000_file_upload_lands_every_f
 
         thread = threading.Thread(target=upload)
         thread.start()
-        db = server.data_dir / "vi.sqlite3"
 
         def arrived() -> int:
-            try:
-                with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-                    return int(conn.execute(
-                        "SELECT COUNT(*) FROM session_files WHERE state IN ('uploaded','ingesting','ingested')"
-                    ).fetchone()[0])  # fmt: skip
-            except sqlite3.Error:
-                return 0
+            return count_files(server.data_dir, database_url, "'uploaded','ingesting','ingested'")
 
         wait_for(lambda: arrived() >= 200, timeout=120)
         os.kill(victim, signal.SIGKILL)  # mid-upload: PUTs in flight on it are cut

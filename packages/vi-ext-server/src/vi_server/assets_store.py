@@ -7,7 +7,6 @@ transaction; the blob itself is removed later by `vi_server.blob_gc` once nothin
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +15,7 @@ from vi_server import blob_gc
 from vi_server.blobs import BlobStore
 from vi_server.keys import new_id
 from vi_server.state import now_ms
+from vi_server.store import Conn, Row
 
 EMPTY_ANNOTATIONS = json.dumps({"withTag": {}, "total": 0})
 SORT_COLUMNS = {
@@ -44,7 +44,7 @@ class NewContents:
 
 
 def upsert(
-    conn: sqlite3.Connection,
+    conn: Conn,
     org: str,
     ds: str,
     new: NewContents,
@@ -89,7 +89,7 @@ def upsert(
     return str(old["asset_id"])
 
 
-def delete(conn: sqlite3.Connection, blobs: BlobStore, rows: list[sqlite3.Row]) -> int:
+def delete(conn: Conn, blobs: BlobStore, rows: list[Row]) -> int:
     """Delete asset rows; their blobs become garbage candidates. Return how many were deleted.
 
     Args:
@@ -106,28 +106,28 @@ def delete(conn: sqlite3.Connection, blobs: BlobStore, rows: list[sqlite3.Row]) 
     return len(rows)
 
 
-def get(conn: sqlite3.Connection, org: str, ds: str, asset_id: str) -> sqlite3.Row | None:
+def get(conn: Conn, org: str, ds: str, asset_id: str) -> Row | None:
     """One asset row."""
-    row: sqlite3.Row | None = conn.execute(
+    row: Row | None = conn.execute(
         "SELECT * FROM assets WHERE org_id=? AND dataset_id=? AND asset_id=?", (org, ds, asset_id)
     ).fetchone()
     return row
 
 
-def count(conn: sqlite3.Connection, org: str, ds: str) -> int:
+def count(conn: Conn, org: str, ds: str) -> int:
     """Number of assets in a dataset."""
     return int(conn.execute("SELECT COUNT(*) FROM assets WHERE org_id=? AND dataset_id=?", (org, ds)).fetchone()[0])
 
 
 def scan(
-    conn: sqlite3.Connection,
+    conn: Conn,
     org: str,
     ds: str,
     sort_by: str,
     descending: bool,
     after: tuple[Any, int] | None,
     batch: int,
-) -> Iterator[sqlite3.Row]:
+) -> Iterator[Row]:
     """Rows in sort order, strictly after ``after`` = ``(sort value, seq)``, in batches."""
     column = SORT_COLUMNS[sort_by]
     direction, cmp = ("DESC", "<") if descending else ("ASC", ">")
@@ -147,6 +147,6 @@ def scan(
         position = (rows[-1][column], rows[-1]["seq"])
 
 
-def sort_value(row: sqlite3.Row, sort_by: str) -> Any:
+def sort_value(row: Row, sort_by: str) -> Any:
     """The value a row sorts by."""
     return row[SORT_COLUMNS[sort_by]]

@@ -21,15 +21,14 @@ unreferenced file (which becomes a candidate again), never a row without bytes.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Iterable
 
 from vi_server.blobs import BlobStore
-from vi_server.db import Database
+from vi_server.store import Conn, MetadataStore
 
 
-def drop_references(conn: sqlite3.Connection, hashes: Iterable[str], now: int) -> None:
+def drop_references(conn: Conn, hashes: Iterable[str], now: int) -> None:
     """Note blobs that may have lost their last reference (in the caller's transaction).
 
     Args:
@@ -43,7 +42,7 @@ def drop_references(conn: sqlite3.Connection, hashes: Iterable[str], now: int) -
     )
 
 
-def referenced(conn: sqlite3.Connection, digest: str) -> bool:
+def referenced(conn: Conn, digest: str) -> bool:
     """Whether any asset names ``digest`` as its contents or its thumbnail."""
     return (
         conn.execute("SELECT 1 FROM assets WHERE sha256=? LIMIT 1", (digest,)).fetchone() is not None
@@ -54,7 +53,7 @@ def referenced(conn: sqlite3.Connection, digest: str) -> bool:
 class BlobCollector:
     """Removes candidate blobs that no asset names (see the module docstring)."""
 
-    def __init__(self, db: Database, blobs: BlobStore, grace_ms: int) -> None:
+    def __init__(self, db: MetadataStore, blobs: BlobStore, grace_ms: int) -> None:
         self.db = db
         self.blobs = blobs
         self.grace_ms = grace_ms

@@ -17,6 +17,8 @@ import click
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 EXIT_ERROR = 2
+DATABASE_URL_HELP = ("The metadata store: postgresql+psycopg://USER[:PASSWORD]@HOST[:PORT]/DB or sqlite:///PATH "
+                     "(default: SQLite in DATA_DIR).")  # fmt: skip
 
 
 @click.command(context_settings=CONTEXT)
@@ -37,9 +39,10 @@ EXIT_ERROR = 2
 @click.option("--role", type=click.Choice(["all", "http", "ingest"]), default="all", show_default=True,
               help="all: HTTP and ingestion; http: HTTP only (run --role ingest on the same data dir); "
                    "ingest: ingestion only, no socket.")  # fmt: skip
+@click.option("--database-url", envvar="VI_SERVER_DATABASE_URL", default=None, help=DATABASE_URL_HELP)
 def serve(data_dir: Path, host: str, port: int, ingestion_timeout: float, session_idle_timeout: float,
           multipart_part_size: int, url_ttl: int, faults: str, fault_seed: int, workers: int,
-          role: str) -> None:  # fmt: skip
+          role: str, database_url: str | None) -> None:  # fmt: skip
     """Run the reference server; writes DATA_DIR/credentials.json once bound.
 
     \b
@@ -48,7 +51,9 @@ def serve(data_dir: Path, host: str, port: int, ingestion_timeout: float, sessio
       vi-ext serve --data-dir ./vi-data --workers 4
       vi-ext serve --data-dir ./vi-data --workers 4 --role http   # and, separately:
       vi-ext serve --data-dir ./vi-data --role ingest
+      vi-ext serve --data-dir ./vi-data --workers 4 --database-url postgresql+psycopg://vi@db-host/vi
     """
+    from vi_server.db_url import DatabaseUnavailableError, parse_database_url
     from vi_server.faults import FaultPlan
     from vi_server.ingest_lock import IngestionBusyError
     from vi_server.roles import process_plan
@@ -62,6 +67,7 @@ def serve(data_dir: Path, host: str, port: int, ingestion_timeout: float, sessio
         sys.exit(EXIT_ERROR)
     try:
         process_plan(role, workers)
+        parse_database_url(database_url, data_dir)  # a bad URL fails here, before anything is written
     except ValueError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
@@ -69,9 +75,9 @@ def serve(data_dir: Path, host: str, port: int, ingestion_timeout: float, sessio
         config = ServerConfig(data_dir=data_dir, ingestion_timeout_seconds=ingestion_timeout,
                               session_idle_timeout_seconds=session_idle_timeout,
                               multipart_part_size=multipart_part_size, url_ttl_seconds=url_ttl, faults=faults,
-                              fault_seed=fault_seed)  # fmt: skip
+                              fault_seed=fault_seed, database_url=database_url)  # fmt: skip
         run(config, host=host, port=port, workers=workers, role=role)
-    except IngestionBusyError as exc:
+    except (IngestionBusyError, DatabaseUnavailableError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
     except (OSError, ValueError, sqlite3.Error) as exc:
@@ -96,11 +102,18 @@ def org() -> None:
 
 @org.command("create")
 @click.option("--data-dir", type=click.Path(path_type=Path), required=True)
-def org_create(data_dir: Path) -> None:
+@click.option("--database-url", envvar="VI_SERVER_DATABASE_URL", default=None, help=DATABASE_URL_HELP)
+def org_create(data_dir: Path, database_url: str | None) -> None:
     """Create an organization; print its credentials JSON (works while the server runs)."""
+    from vi_server.db_url import DatabaseUnavailableError
     from vi_server.serve import create_organization
 
-    click.echo(json.dumps(create_organization(data_dir), indent=2))
+    try:
+        creds = create_organization(data_dir, database_url=database_url)
+    except (ValueError, DatabaseUnavailableError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(json.dumps(creds, indent=2))
 
 
 @click.group(context_settings=CONTEXT)

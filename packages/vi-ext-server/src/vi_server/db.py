@@ -1,4 +1,8 @@
-"""SQLite (WAL) metadata store: schema, connection and transactions."""
+"""SQLite (WAL) metadata store: schema, connection and transactions (the default `vi_server.store.MetadataStore`).
+
+Its PostgreSQL twin is `vi_server.db_postgres` (schema in `vi_server.migrations`): a table or
+column added here is added there too, by a new Alembic revision.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from vi_server.ingest_lock import IngestLock
 from vi_server.private_files import private_file
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -82,7 +87,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     updated INTEGER NOT NULL,
     finished INTEGER,
     deadline INTEGER NOT NULL,
-    generation INTEGER NOT NULL
+    generation INTEGER NOT NULL,
+    seq INTEGER
 );
 CREATE INDEX IF NOT EXISTS sessions_open ON sessions (state, deadline);
 CREATE TABLE IF NOT EXISTS session_files (
@@ -148,7 +154,48 @@ CREATE TABLE IF NOT EXISTS delete_sessions (
     created INTEGER NOT NULL,
     updated INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS dataset_deletions (
+    org_id TEXT NOT NULL,
+    dataset_id TEXT NOT NULL,
+    user TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    finished INTEGER NOT NULL,
+    deleted_assets INTEGER NOT NULL,
+    PRIMARY KEY (org_id, dataset_id)
+);
 """
+# Columns added after the first release: data dirs created before get them on start.
+ADDED_COLUMNS = {
+    "datasets": {"preference": "TEXT NOT NULL DEFAULT '{}'", "attributes": "TEXT NOT NULL DEFAULT '{}'"},
+    "sessions": {"seq": "INTEGER"},
+}
+# Sessions listed in creation order: ``seq`` (older data dirs: their rowid) is MAX(seq)+1 at insert.
+AFTER_COLUMNS = """
+UPDATE sessions SET seq = rowid WHERE seq IS NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS sessions_by_seq ON sessions (seq);
+"""
+
+
+def upgrade(conn: sqlite3.Connection) -> None:
+    """Create the schema, or bring an older data dir's up to date (idempotent).
+
+    Args:
+        conn: The connection, inside a transaction (processes starting at once upgrade one at a time).
+    """
+    _run_script(conn, SCHEMA)
+    for table, columns in ADDED_COLUMNS.items():
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})").fetchall()}
+        for column, decl in columns.items():
+            if column not in have:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+    _run_script(conn, AFTER_COLUMNS)
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Each ``;``-separated statement (``executescript`` would commit the caller's transaction)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
 
 
 class Database:
@@ -170,7 +217,8 @@ class Database:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
-        self._conn.executescript(SCHEMA)
+        with self.tx() as conn:
+            upgrade(conn)
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
@@ -189,6 +237,10 @@ class Database:
         """Run a block of reads under the lock."""
         with self._lock:
             yield self._conn
+
+    def ingest_lock(self, data_dir: Path) -> IngestLock:
+        """The ingestion lock: a kernel lock on a file of the data dir (released when the process ends)."""
+        return IngestLock(data_dir)
 
     def close(self) -> None:
         """Close the connection."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from itertools import islice
 from typing import Any
@@ -16,6 +15,7 @@ from vi_server.errors import ApiError
 from vi_server.keys import key_hash, new_id, well_formed
 from vi_server.spec_router import Call
 from vi_server.state import ServerState, now_ms
+from vi_server.store import Conn, Row
 from vi_server.views import (
     asset_view,
     condition,
@@ -66,11 +66,11 @@ class CoreHandlers:
             raise ApiError(403, "the secret key does not belong to this organization")
         return org
 
-    def dataset(self, conn: sqlite3.Connection, call: Call) -> sqlite3.Row:
+    def dataset(self, conn: Conn, call: Call) -> Row:
         """The dataset named by the composite path segment, or 404."""
         composite: str = call.path["datasetId"]
         prefix = call.org_id + "_"
-        row: sqlite3.Row | None = None
+        row: Row | None = None
         if composite.startswith(prefix):
             row = conn.execute(
                 "SELECT * FROM datasets WHERE org_id=? AND dataset_id=?",
@@ -163,7 +163,7 @@ class CoreHandlers:
             after = (cursor.value, cursor.seq)
         contents = (self.state.secret, self._base(call), self.state.config.url_ttl_seconds)
         items: list[dict[str, Any]] = []
-        last: sqlite3.Row | None = None
+        last: Row | None = None
         more = False
         with self.state.db.read() as conn:
             ds = self.dataset(conn, call)
@@ -198,8 +198,8 @@ class CoreHandlers:
         return JSONResponse({"count": total})
 
     def _scan(
-        self, ds: sqlite3.Row, sort_by: str, descending: bool, after: tuple[Any, int] | None, batch: int
-    ) -> Iterator[sqlite3.Row]:
+        self, ds: Row, sort_by: str, descending: bool, after: tuple[Any, int] | None, batch: int
+    ) -> Iterator[Row]:
         """`assets_store.scan`, holding the database lock for one batch at a time (never a full scan).
 
         Filtering happens between batches, outside the lock, so a filtered listing of a large
@@ -219,7 +219,7 @@ class CoreHandlers:
                 return
             position = (assets_store.sort_value(rows[-1], sort_by), rows[-1]["seq"])
 
-    def _asset(self, conn: sqlite3.Connection, call: Call) -> sqlite3.Row:
+    def _asset(self, conn: Conn, call: Call) -> Row:
         """The asset named by the path, in the dataset named by the path, or 404."""
         ds = self.dataset(conn, call)
         row = assets_store.get(conn, ds["org_id"], ds["dataset_id"], call.path["assetId"])
@@ -276,7 +276,7 @@ class CoreHandlers:
             row = conn.execute("SELECT * FROM delete_sessions WHERE delete_id=?", (delete_id,)).fetchone()
         return JSONResponse(self._delete_view(row), status_code=201)
 
-    def _delete_view(self, row: sqlite3.Row) -> dict[str, Any]:
+    def _delete_view(self, row: Row) -> dict[str, Any]:
         org, ds = row["org_id"], row["dataset_id"]
         return {
             "kind": "DeleteManyAssetsSession",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
@@ -14,32 +13,11 @@ from vi_server.handlers_core import DEFAULT_PAGE_SIZE, CoreHandlers
 from vi_server.handlers_uploads import MANAGED_SOURCE
 from vi_server.spec_router import Call
 from vi_server.state import ServerState, now_ms
+from vi_server.store import Row
 from vi_server.views import asset_view, condition, dataset_link, dataset_view, page, resource_metadata
 
-DELETIONS_SCHEMA = """
-CREATE TABLE IF NOT EXISTS dataset_deletions (
-    org_id TEXT NOT NULL,
-    dataset_id TEXT NOT NULL,
-    user TEXT NOT NULL,
-    created INTEGER NOT NULL,
-    finished INTEGER NOT NULL,
-    deleted_assets INTEGER NOT NULL,
-    PRIMARY KEY (org_id, dataset_id)
-);
-"""
-DATASET_COLUMNS = {"preference": "TEXT NOT NULL DEFAULT '{}'", "attributes": "TEXT NOT NULL DEFAULT '{}'"}
 
-
-def ensure_schema(conn: sqlite3.Connection) -> None:
-    """Add the deletion table and the dataset columns this module needs (idempotent, old data dirs too)."""
-    conn.execute(DELETIONS_SCHEMA)
-    have = {r["name"] for r in conn.execute("PRAGMA table_info(datasets)").fetchall()}
-    for column, decl in DATASET_COLUMNS.items():
-        if column not in have:
-            conn.execute(f"ALTER TABLE datasets ADD COLUMN {column} {decl}")
-
-
-def merged_update(row: sqlite3.Row, body: dict[str, Any]) -> dict[str, Any]:
+def merged_update(row: Row, body: dict[str, Any]) -> dict[str, Any]:
     """The dataset columns after a PATCH body: fields not sent keep their values, maps are merged."""
     return {
         "name": body.get("name", row["name"]),
@@ -51,7 +29,7 @@ def merged_update(row: sqlite3.Row, body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def deletion_view(row: sqlite3.Row) -> dict[str, Any]:
+def deletion_view(row: Row) -> dict[str, Any]:
     """DatasetDeleteOperation (the reference server deletes at once: `Finished` is `Reached`)."""
     org, ds = row["org_id"], row["dataset_id"]
     return {
@@ -78,8 +56,6 @@ class DatasetHandlers:
     def __init__(self, state: ServerState, core: CoreHandlers) -> None:
         self.state = state
         self.core = core
-        with state.db.tx() as conn:
-            ensure_schema(conn)
 
     # ------------------------------------------------------------------ datasets
     def update_dataset(self, call: Call) -> Response:
@@ -120,7 +96,9 @@ class DatasetHandlers:
             deleted = assets_store.delete(conn, self.state.blobs, rows)
             conn.execute("DELETE FROM datasets WHERE seq=?", (ds["seq"],))
             conn.execute(
-                "INSERT OR REPLACE INTO dataset_deletions VALUES (?,?,?,?,?,?)",
+                "INSERT INTO dataset_deletions VALUES (?,?,?,?,?,?) ON CONFLICT (org_id, dataset_id) DO UPDATE SET"
+                ' "user"=excluded."user", created=excluded.created, finished=excluded.finished,'
+                " deleted_assets=excluded.deleted_assets",
                 (org, dsid, org, now, now_ms(), deleted),
             )
             row = conn.execute(
@@ -184,8 +162,7 @@ class DatasetHandlers:
                     404, f"asset source {'/'.join(source)!r} not found (uploads use managed/datature/default)"
                 )
             rows = conn.execute(
-                "SELECT rowid AS seq, * FROM sessions WHERE org_id=? AND dataset_id=? AND rowid>?"
-                " ORDER BY rowid LIMIT ?",
+                "SELECT * FROM sessions WHERE org_id=? AND dataset_id=? AND seq>? ORDER BY seq LIMIT ?",
                 (ds["org_id"], ds["dataset_id"], after, size + 1),
             ).fetchall()
             items = [sessions.view(self.state, conn, r, base, with_uploads=False) for r in rows[:size]]

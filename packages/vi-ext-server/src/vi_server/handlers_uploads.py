@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from vi_server.signing import sign_url, verify
 from vi_server.spec_router import Call
 from vi_server.state import ServerState, now_ms
 from vi_server.storage_errors import discard, is_disk_full
+from vi_server.store import Conn, Row
 from vi_server.views import basename, condition, resource_metadata, source_link
 
 INLINE_BYTES = 1 << 20  # objects up to this size are answered from one read on the event loop
@@ -105,10 +105,10 @@ class UploadHandlers:
             return JSONResponse(sessions.view(self.state, conn, row, str(call.request.base_url), with_uploads=False))
 
     # ------------------------------------------------------------------ multipart
-    def _multipart(self, conn: sqlite3.Connection, call: Call) -> sqlite3.Row:
+    def _multipart(self, conn: Conn, call: Call) -> Row:
         self._source(call)
         ds = self.core.dataset(conn, call)
-        row: sqlite3.Row | None = conn.execute(
+        row: Row | None = conn.execute(
             "SELECT * FROM multipart_uploads WHERE multipart_id=? AND org_id=? AND dataset_id=?",
             (call.path["multipartUploadId"], ds["org_id"], ds["dataset_id"]),
         ).fetchone()
@@ -116,7 +116,7 @@ class UploadHandlers:
             raise ApiError(404, f"multipart upload {call.path['multipartUploadId']!r} not found")
         return row
 
-    def _multipart_view(self, row: sqlite3.Row, f: sqlite3.Row) -> dict[str, Any]:
+    def _multipart_view(self, row: Row, f: Row) -> dict[str, Any]:
         source = (row["source_class"], row["source_provider"], row["source_id"])
         state = {"open": ("Started", "Reached"), "completed": ("Finished", "Reached"),
                  "aborted": ("Finished", "FailedReach")}[row["state"]]  # fmt: skip
@@ -144,7 +144,7 @@ class UploadHandlers:
             },
         }
 
-    def _abort_multiparts(self, conn: sqlite3.Connection, session_id: str) -> None:
+    def _abort_multiparts(self, conn: Conn, session_id: str) -> None:
         """Abort the session's open multipart uploads (their parts are dropped)."""
         for mp in conn.execute(
             "SELECT multipart_id, part_count FROM multipart_uploads WHERE session_id=? AND state='open'",
@@ -157,7 +157,7 @@ class UploadHandlers:
             (now_ms(), session_id),
         )
 
-    def _accepting(self, conn: sqlite3.Connection, row: sqlite3.Row) -> None:
+    def _accepting(self, conn: Conn, row: Row) -> None:
         """Raise 409 unless the multipart upload, its session and its file all still take bytes."""
         f = conn.execute(
             "SELECT f.state, f.error_code, s.state AS session_state, s.reason FROM session_files f"
@@ -168,8 +168,8 @@ class UploadHandlers:
         if problem is not None:
             raise ApiError(409, problem)
 
-    def _file_of(self, conn: sqlite3.Connection, row: sqlite3.Row) -> sqlite3.Row:
-        f: sqlite3.Row = conn.execute(
+    def _file_of(self, conn: Conn, row: Row) -> Row:
+        f: Row = conn.execute(
             "SELECT f.*, s.ingestion_id FROM session_files f JOIN sessions s USING (session_id)"
             " WHERE f.session_id=? AND f.idx=?",
             (row["session_id"], row["idx"]),
@@ -230,7 +230,7 @@ class UploadHandlers:
             }
         )
 
-    def _open_part(self, row: sqlite3.Row, part_number: int) -> None:
+    def _open_part(self, row: Row, part_number: int) -> None:
         if row["state"] != "open":
             raise ApiError(409, f"multipart upload is {row['state']}")
         if part_number > row["part_count"]:
@@ -311,7 +311,7 @@ class UploadHandlers:
         for n in range(1, part_count + 1):
             self._part_path(multipart_id, n).unlink(missing_ok=True)
 
-    def _staged(self, conn: sqlite3.Connection, sid: str, idx: int, staged: Path, digests: Digests) -> None:
+    def _staged(self, conn: Conn, sid: str, idx: int, staged: Path, digests: Digests) -> None:
         received = {
             "size": digests.size,
             "crc32c": digests.crc32c_signed(),
@@ -410,7 +410,8 @@ class UploadHandlers:
                 raise
             os.replace(staged, self._part_path(mid, number))
             conn.execute(
-                "INSERT OR REPLACE INTO multipart_parts VALUES (?,?,?,?,0)",
+                "INSERT INTO multipart_parts VALUES (?,?,?,?,0) ON CONFLICT (multipart_id, part_number)"
+                " DO UPDATE SET size=excluded.size, etag=excluded.etag, completed=0",
                 (mid, number, length, etag),
             )
         return Response(status_code=200, headers={"ETag": etag})

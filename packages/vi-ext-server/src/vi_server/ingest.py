@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import queue
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -21,13 +20,13 @@ from typing import Any, Protocol
 from vi_server import assets_store, sessions, shared_activity
 from vi_server.assets_store import NewContents
 from vi_server.fair_queue import FairQueue
-from vi_server.ingest_lock import IngestLock
 from vi_server.ingest_notify import Listener
 from vi_server.inspect_image import Declared, Received
 from vi_server.inspect_pool import InspectPool, Job, Outcome
 from vi_server.limits import Limits
 from vi_server.state import ServerState, now_ms
 from vi_server.storage_errors import is_storage_error
+from vi_server.store import Conn, Row
 
 log = logging.getLogger("vi_server.ingest")
 BATCH = 32  # files claimed and recorded per transaction
@@ -107,7 +106,7 @@ class Ingestor:
         """
         self.state = state
         self.discover = discover
-        self.lock = IngestLock(state.config.data_dir)
+        self.lock = state.db.ingest_lock(state.config.data_dir)
         self.staging_grace = 2 * Limits.from_env().body_timeout  # a PUT idle longer is cut by the server
         self._known: set[Item] = set()  # discovered files queued or being ingested
         self._known_lock = threading.Lock()
@@ -289,7 +288,7 @@ class Ingestor:
             except Exception:  # e.g. the disk is full: try again on the next tick
                 log.exception("sweep failed; retried")
 
-    def _last_seen(self, conn: sqlite3.Connection) -> Callable[[str], float | None]:
+    def _last_seen(self, conn: Conn) -> Callable[[str], float | None]:
         """Last activity per session: this process's PUTs and those HTTP workers published."""
         published = shared_activity.load(conn)
         local = self.state.activity.last_seen
@@ -338,7 +337,7 @@ class Ingestor:
         for f in claimed:  # only now: until the commit, a retry needs them
             Path(f["staged"]).unlink(missing_ok=True)
 
-    def _claim(self, items: list[Item]) -> list[sqlite3.Row]:
+    def _claim(self, items: list[Item]) -> list[Row]:
         """Mark waiting files 'ingesting'; a file whose staged bytes are gone fails with a true reason."""
         claimed = []
         with self.state.db.tx() as conn:
@@ -363,7 +362,7 @@ class Ingestor:
                 claimed.append(f)
         return claimed
 
-    def _job(self, f: sqlite3.Row) -> Job:
+    def _job(self, f: Row) -> Job:
         received: dict[str, Any] = json.loads(f["received"])
         return Job(
             f["staged"], Declared(f["size"], f["crc32c"], f["mime"], f["kind"]),
@@ -373,8 +372,8 @@ class Ingestor:
 
     def _record(
         self,
-        conn: sqlite3.Connection,
-        f: sqlite3.Row,
+        conn: Conn,
+        f: Row,
         job: Job,
         outcome: Outcome,
         thumb: Path | None,

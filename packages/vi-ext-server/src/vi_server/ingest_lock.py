@@ -4,6 +4,9 @@ The ingestion role re-queues files a crashed predecessor left 'ingesting' and re
 leftovers at its start; two of them on one data dir would take each other's files. The role
 holds an exclusive ``flock`` on ``DATA_DIR/ingest.lock`` while it runs; the kernel releases it
 when the process ends, even by SIGKILL, so a restarted ingestion process takes over at once.
+That is the SQLite store's lock (`vi_server.db.Database.ingest_lock`); with PostgreSQL the role
+holds a session-level advisory lock of the database instead, which holds across hosts
+(`vi_server.db_postgres.AdvisoryIngestLock`).
 """
 
 from __future__ import annotations

@@ -7,29 +7,40 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from vi_server.db import Database
-from vi_server.ingest_lock import IngestLock
 from vi_server.keys import key_hash, new_organization_id, new_secret_key
 from vi_server.limits import Limits
 from vi_server.private_files import private_dir, write_private_text
 from vi_server.roles import HTTP, INGEST, process_plan
 from vi_server.state import ServerConfig, now_ms
+from vi_server.store import MetadataStore, open_database
 from vi_server.supervisor import Supervisor
 from vi_server.worker_process import run_http, run_ingestion
 
 CREDENTIALS = "credentials.json"
 
 
-def create_organization(data_dir: Path, endpoint: str | None = None) -> dict[str, str]:
-    """Create an organization with a fresh key; return its credentials (the key is not stored)."""
+def create_organization(data_dir: Path, endpoint: str | None = None, database_url: str | None = None,
+                        db: MetadataStore | None = None) -> dict[str, str]:  # fmt: skip
+    """Create an organization with a fresh key; return its credentials (the key is not stored).
+
+    Args:
+        data_dir: The server's data dir.
+        endpoint: Added to the credentials (``None``: the one in ``credentials.json``, if any).
+        database_url: The metadata store (``None``: SQLite in the data dir).
+        db: An open store to use instead of opening ``database_url``.
+
+    Returns:
+        ``organization_id``, ``secret_key`` and, when known, ``endpoint``.
+    """
     private_dir(data_dir)
-    db = Database(data_dir / "vi.sqlite3")
+    store = db or open_database(database_url, data_dir)
     try:
         org, key = new_organization_id(), new_secret_key()
-        with db.tx() as conn:
+        with store.tx() as conn:
             conn.execute("INSERT INTO orgs VALUES (?,?,?)", (org, key_hash(key), now_ms()))
     finally:
-        db.close()
+        if db is None:
+            store.close()
     creds = {"organization_id": org, "secret_key": key}
     if endpoint is None:
         endpoint = _read_credentials(data_dir).get("endpoint")
@@ -46,22 +57,18 @@ def _read_credentials(data_dir: Path) -> dict[str, Any]:
     return data
 
 
-def _default_credentials(data_dir: Path) -> dict[str, str]:
+def _default_credentials(data_dir: Path, db: MetadataStore) -> dict[str, str]:
     """The credentials of the data dir's first organization (kept across restarts)."""
     creds = _read_credentials(data_dir)
     if creds.get("organization_id") and creds.get("secret_key"):
-        db = Database(data_dir / "vi.sqlite3")
-        try:
-            with db.read() as conn:
-                row = conn.execute(
-                    "SELECT 1 FROM orgs WHERE org_id=? AND key_hash=?",
-                    (creds["organization_id"], key_hash(creds["secret_key"])),
-                ).fetchone()
-        finally:
-            db.close()
+        with db.read() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM orgs WHERE org_id=? AND key_hash=?",
+                (creds["organization_id"], key_hash(creds["secret_key"])),
+            ).fetchone()
         if row is not None:
             return {"organization_id": creds["organization_id"], "secret_key": creds["secret_key"]}
-    return create_organization(data_dir, endpoint="")
+    return create_organization(data_dir, endpoint="", db=db)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -92,7 +99,8 @@ def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 0, log_leve
 
     Raises:
         ValueError: A bad role/workers combination or a malformed ``VI_SERVER_*`` variable.
-        IngestionBusyError: ``--role ingest`` while another process ingests this data dir.
+        IngestionBusyError: ``--role ingest`` while another process ingests this data dir (SQLite) or database.
+        DatabaseUnavailableError: The metadata store cannot be reached or prepared.
     """
     kinds = process_plan(role, workers)  # a bad combination stops the start here
     Limits.from_env()  # so does a malformed VI_SERVER_* variable
@@ -100,15 +108,20 @@ def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 0, log_leve
         private_dir(config.data_dir)
         run_ingestion(config)
         return
-    sock = bind(host, port)
-    actual = sock.getsockname()[1]
-    shown = f"[{host}]" if ":" in host else host
-    endpoint = f"http://{shown}:{actual}"
-    creds = {**_default_credentials(config.data_dir), "endpoint": endpoint}
+    private_dir(config.data_dir)
+    db = open_database(config.database_url, config.data_dir)  # an unusable database stops the start here
+    try:
+        sock = bind(host, port)
+        actual = sock.getsockname()[1]
+        shown = f"[{host}]" if ":" in host else host
+        endpoint = f"http://{shown}:{actual}"
+        creds = {**_default_credentials(config.data_dir, db), "endpoint": endpoint}
+        if not kinds or INGEST in kinds:
+            # Before the endpoint is announced: a second ingestion role on this store fails now, not in a child.
+            db.ingest_lock(config.data_dir).probe()
+    finally:
+        db.close()
     target = config.data_dir / CREDENTIALS
-    if not kinds or INGEST in kinds:
-        # Before the endpoint is announced: a second ingestion role on this data dir fails now, not in a child.
-        IngestLock(config.data_dir).probe()
     write_private_text(target, json.dumps(creds, indent=2) + "\n")  # 0600 from its creation
     print(f"vi_server listening on {endpoint} (credentials in {target})", flush=True)
     if not kinds:

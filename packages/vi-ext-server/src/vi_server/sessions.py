@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from vi_server.errors import ApiError
 from vi_server.keys import new_id
 from vi_server.signing import sign_url
 from vi_server.state import ServerState, now_ms
+from vi_server.store import Conn, Row
 from vi_server.views import condition, resource_metadata, source_link
 
 TERMINAL = ("ingested", "error")
@@ -53,7 +53,10 @@ def create(state: ServerState, org: str, ds: str, source: tuple[str, str, str], 
     too_big = state.config.max_upload_bytes
     with state.db.tx() as conn:
         conn.execute(
-            "INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?,NULL,?,?,NULL,?,1)",
+            "INSERT INTO sessions (session_id, ingestion_id, org_id, dataset_id, source_class, source_provider,"
+            " source_id, failure_mode, on_overwritten, state, reason, created, updated, finished, deadline,"
+            " generation, seq) VALUES (?,?,?,?,?,?,?,?,?,?,NULL,?,?,NULL,?,1,"
+            " (SELECT COALESCE(MAX(seq), 0) + 1 FROM sessions))",
             (session_id, ingestion_id, org, ds, *source, spec["failureMode"],
              retention_answer(spec["onAssetOverwritten"]), "open", now, now, deadline),
         )  # fmt: skip
@@ -73,9 +76,9 @@ def create(state: ServerState, org: str, ds: str, source: tuple[str, str, str], 
     return session_id
 
 
-def get_row(conn: sqlite3.Connection, org: str, ds: str, source: tuple[str, str, str], sid: str) -> sqlite3.Row:
+def get_row(conn: Conn, org: str, ds: str, source: tuple[str, str, str], sid: str) -> Row:
     """The session row, or 404."""
-    row: sqlite3.Row | None = conn.execute(
+    row: Row | None = conn.execute(
         "SELECT * FROM sessions WHERE session_id=? AND org_id=? AND dataset_id=? "
         "AND source_class=? AND source_provider=? AND source_id=?",
         (sid, org, ds, *source),
@@ -85,7 +88,7 @@ def get_row(conn: sqlite3.Connection, org: str, ds: str, source: tuple[str, str,
     return row
 
 
-def finish_if_done(conn: sqlite3.Connection, session_id: str, now: int, reason: str = "") -> None:
+def finish_if_done(conn: Conn, session_id: str, now: int, reason: str = "") -> None:
     """Mark the session finished once every file is terminal."""
     still_open = conn.execute(
         "SELECT 1 FROM session_files WHERE session_id=? AND state IN ('pending','uploaded','ingesting') LIMIT 1",
@@ -99,7 +102,7 @@ def finish_if_done(conn: sqlite3.Connection, session_id: str, now: int, reason: 
         )
 
 
-def fail_rest(conn: sqlite3.Connection, session_id: str, message: str, now: int, code: str = "EUNKNOWN") -> None:
+def fail_rest(conn: Conn, session_id: str, message: str, now: int, code: str = "EUNKNOWN") -> None:
     """Report every file not yet terminal as errored (FailAfterOne, cancel), dropping staged bytes."""
     for row in conn.execute(
         "SELECT staged FROM session_files WHERE session_id=? AND state='uploaded' AND staged IS NOT NULL",
@@ -113,7 +116,7 @@ def fail_rest(conn: sqlite3.Connection, session_id: str, message: str, now: int,
     )
 
 
-def cancel(conn: sqlite3.Connection, session_id: str) -> None:
+def cancel(conn: Conn, session_id: str) -> None:
     """Cancel: files not yet ingested are reported errored; the session finishes."""
     now = now_ms()
     fail_rest(conn, session_id, CANCELLED, now)
@@ -124,7 +127,7 @@ def cancel(conn: sqlite3.Connection, session_id: str) -> None:
     finish_if_done(conn, session_id, now, "Cancelled")
 
 
-def time_out(conn: sqlite3.Connection, now: int) -> list[str]:
+def time_out(conn: Conn, now: int) -> list[str]:
     """End sessions past their deadline: files whose bytes never came get ETIMEOUT."""
     expired = [
         r["session_id"]
@@ -147,7 +150,7 @@ def idle_problem(idle_ms: int) -> str:
 
 
 def close_idle(
-    conn: sqlite3.Connection,
+    conn: Conn,
     now: int,
     idle_ms: int,
     last_seen: Callable[[str], float | None],
@@ -196,8 +199,8 @@ def close_idle(
 
 def view(
     state: ServerState,
-    conn: sqlite3.Connection,
-    row: sqlite3.Row,
+    conn: Conn,
+    row: Row,
     base_url: str,
     with_uploads: bool,
 ) -> dict[str, Any]:
@@ -268,7 +271,7 @@ def view(
     }
 
 
-def _file_meta(f: sqlite3.Row) -> dict[str, Any]:
+def _file_meta(f: Row) -> dict[str, Any]:
     return {
         "kind": f["kind"],
         "filename": f["filename"],
@@ -279,7 +282,7 @@ def _file_meta(f: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def _signed_put(state: ServerState, base_url: str, f: sqlite3.Row) -> dict[str, Any]:
+def _signed_put(state: ServerState, base_url: str, f: Row) -> dict[str, Any]:
     path = f"/storage/v1/uploads/{f['upload_id']}"
     url, expiry = sign_url(state.secret, base_url, "PUT", path, state.config.url_ttl_seconds)
     return {"url": url, "expiry": expiry, "headers": {"Content-Type": f["mime"]}, "method": "PUT"}

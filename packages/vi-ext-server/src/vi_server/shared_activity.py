@@ -9,17 +9,16 @@ second, when it last saw a PUT of each session (now, while one is still running)
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 
 from vi_server.activity import SessionActivity
-from vi_server.db import Database
+from vi_server.store import Conn, MetadataStore
 
 log = logging.getLogger("vi_server")
 PUBLISH_SECONDS = 1.0
 
 
-def publish(conn: sqlite3.Connection, seen: dict[str, float]) -> None:
+def publish(conn: Conn, seen: dict[str, float]) -> None:
     """Record ``seen`` (session id -> epoch seconds), keeping the later time per session.
 
     Args:
@@ -28,17 +27,18 @@ def publish(conn: sqlite3.Connection, seen: dict[str, float]) -> None:
     """
     conn.executemany(
         "INSERT INTO session_activity (session_id, seen) VALUES (?, ?)"
-        " ON CONFLICT (session_id) DO UPDATE SET seen=MAX(seen, excluded.seen)",
+        " ON CONFLICT (session_id) DO UPDATE SET seen=CASE WHEN excluded.seen > session_activity.seen"
+        " THEN excluded.seen ELSE session_activity.seen END",
         [(sid, int(t * 1000)) for sid, t in seen.items()],
     )
 
 
-def load(conn: sqlite3.Connection) -> dict[str, float]:
+def load(conn: Conn) -> dict[str, float]:
     """Every published last-activity time, in epoch seconds, by session id."""
     return {r[0]: r[1] / 1000 for r in conn.execute("SELECT session_id, seen FROM session_activity")}
 
 
-def forget(conn: sqlite3.Connection, session_ids: list[str]) -> None:
+def forget(conn: Conn, session_ids: list[str]) -> None:
     """Drop the rows of sessions that are closed (in the caller's transaction)."""
     conn.executemany("DELETE FROM session_activity WHERE session_id=?", [(s,) for s in session_ids])
 
@@ -46,7 +46,7 @@ def forget(conn: sqlite3.Connection, session_ids: list[str]) -> None:
 class Publisher:
     """A daemon thread of an HTTP worker that publishes its `SessionActivity` every second."""
 
-    def __init__(self, db: Database, activity: SessionActivity, interval: float = PUBLISH_SECONDS) -> None:
+    def __init__(self, db: MetadataStore, activity: SessionActivity, interval: float = PUBLISH_SECONDS) -> None:
         self.db = db
         self.activity = activity
         self.interval = interval

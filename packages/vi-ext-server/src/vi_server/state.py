@@ -10,8 +10,8 @@ from pathlib import Path
 from vi_server.activity import SessionActivity
 from vi_server.blob_gc import BlobCollector
 from vi_server.blobs import BlobStore
-from vi_server.db import Database
 from vi_server.private_files import private_dir
+from vi_server.store import open_database
 
 MIB = 1 << 20
 
@@ -33,6 +33,7 @@ class ServerConfig:
     session_idle_timeout_seconds: float = 600.0  # a session with no PUT for this long is closed
     blob_grace_seconds: float = 5.0  # an unreferenced blob is removed no sooner than this
     ingest_retry_seconds: float = 1.0  # first delay before bookkeeping that failed is retried
+    database_url: str | None = None  # the metadata store (`vi_server.db_url`); None: SQLite in data_dir
 
 
 def now_ms() -> int:
@@ -46,7 +47,7 @@ class ServerState:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
         private_dir(config.data_dir)
-        self.db = Database(config.data_dir / "vi.sqlite3")
+        self.db = open_database(config.database_url, config.data_dir)
         self.blobs = BlobStore(config.data_dir)
         self.gc = BlobCollector(self.db, self.blobs, int(config.blob_grace_seconds * 1000))
         self.activity = SessionActivity()

@@ -6,6 +6,7 @@ import errno
 import functools
 import inspect
 import sqlite3
+import sys
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -13,6 +14,21 @@ from vi_server.errors import ApiError
 
 FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 DISK_FULL_MESSAGE = "the server is out of storage space; retry later"
+PG_DISK_FULL = "53100"  # SQLSTATE disk_full
+
+
+def database_errors() -> tuple[type[BaseException], ...]:
+    """The exception types of a failing database (full, unreachable, I/O), of the drivers loaded.
+
+    PostgreSQL's (psycopg's ``OperationalError``, SQLAlchemy's for a pool that cannot connect)
+    count only once `vi_server.db_postgres` has loaded them: a SQLite server never imports them.
+    """
+    found: list[type[BaseException]] = [sqlite3.OperationalError]
+    for module in ("psycopg", "sqlalchemy.exc"):
+        loaded = sys.modules.get(module)
+        if loaded is not None:
+            found.append(loaded.OperationalError)
+    return tuple(found)
 
 
 def is_disk_full(exc: BaseException) -> bool:
@@ -22,11 +38,13 @@ def is_disk_full(exc: BaseException) -> bool:
         exc: Any exception.
 
     Returns:
-        True for ``OSError`` ENOSPC/EDQUOT and SQLite's "database or disk is full".
+        True for ``OSError`` ENOSPC/EDQUOT, SQLite's "database or disk is full" and PostgreSQL's disk_full.
     """
     if isinstance(exc, OSError):
         return exc.errno in FULL_ERRNOS
-    return isinstance(exc, sqlite3.OperationalError) and "full" in str(exc).lower()
+    if isinstance(exc, sqlite3.OperationalError):
+        return "full" in str(exc).lower()
+    return getattr(getattr(exc, "orig", exc), "sqlstate", None) == PG_DISK_FULL
 
 
 def is_storage_error(exc: BaseException) -> bool:
@@ -36,9 +54,9 @@ def is_storage_error(exc: BaseException) -> bool:
         exc: Any exception.
 
     Returns:
-        True for ``OSError`` and ``sqlite3.OperationalError`` (full, locked, I/O error).
+        True for ``OSError`` and the database drivers' operational errors (full, locked, unreachable, I/O).
     """
-    return isinstance(exc, OSError | sqlite3.OperationalError)
+    return isinstance(exc, (OSError, *database_errors()))
 
 
 async def discard(chunks: AsyncIterator[bytes], limit: int) -> None:
@@ -75,7 +93,7 @@ def disk_full_as_507(handler: Callable[..., Any]) -> Callable[..., Any]:
         async def wrapped_async(*args: Any) -> Any:
             try:
                 return await handler(*args)
-            except (OSError, sqlite3.OperationalError) as exc:
+            except Exception as exc:
                 if is_disk_full(exc):
                     raise ApiError(507, DISK_FULL_MESSAGE) from exc
                 raise
@@ -86,7 +104,7 @@ def disk_full_as_507(handler: Callable[..., Any]) -> Callable[..., Any]:
     def wrapped(*args: Any) -> Any:
         try:
             return handler(*args)
-        except (OSError, sqlite3.OperationalError) as exc:
+        except Exception as exc:
             if is_disk_full(exc):
                 raise ApiError(507, DISK_FULL_MESSAGE) from exc
             raise

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 from vi_server.signing import quote_segment, sign_url
+from vi_server.store import Row
 
 
 def composite(org_id: str, dataset_id: str) -> str:
@@ -44,7 +44,7 @@ def condition(name: str, status: str, when: int, reason: str = "", message: str 
     return out
 
 
-def dataset_view(row: sqlite3.Row, asset_total: int) -> dict[str, Any]:
+def dataset_view(row: Row, asset_total: int) -> dict[str, Any]:
     """Dataset."""
     org, ds = row["org_id"], row["dataset_id"]
     return {
@@ -69,7 +69,7 @@ def dataset_view(row: sqlite3.Row, asset_total: int) -> dict[str, Any]:
         "lastAccessed": row["created"],
         "isLocked": False,
         "access": {"isPublic": False, "isReadOnly": False, "isHidden": False},
-        "preference": json.loads(row["preference"]) if "preference" in row.keys() else {},  # noqa: SIM118 (sqlite3.Row: `in` tests values)
+        "preference": json.loads(row["preference"]) if "preference" in row.keys() else {},  # noqa: SIM118 (Row: `in` tests values)
         "assetStatuses": {},
         "selfLink": dataset_link(org, ds),
         "etag": f'W/"{row["generation"]}"',
@@ -95,7 +95,7 @@ def signed_get(secret: bytes, base_url: str, path: str, ttl: int) -> dict[str, A
     return {"url": url, "expiry": expiry, "headers": {}, "method": "GET"}
 
 
-def asset_view(row: sqlite3.Row, contents: tuple[bytes, str, int] | None = None) -> dict[str, Any]:
+def asset_view(row: Row, contents: tuple[bytes, str, int] | None = None) -> dict[str, Any]:
     """Asset; ``contents`` is ``(secret, base_url, ttl)`` when download URLs are wanted."""
     org, ds = row["org_id"], row["dataset_id"]
     custom = json.loads(row["custom_metadata"])

@@ -77,13 +77,17 @@ class RunningServer:
         """Its secret key."""
         return self.creds["secret_key"]
 
-    def _store_options(self) -> list[str]:
-        """The ``--database-url`` option this server was started with, for ``org create``."""
-        opts: list[str] = []
+    @property
+    def database_url(self) -> str | None:
+        """The ``--database-url`` this server was started with (``None``: SQLite in its data dir)."""
         for i, arg in enumerate(self.extra[:-1]):
             if arg == "--database-url":
-                opts += [arg, self.extra[i + 1]]
-        return opts
+                return self.extra[i + 1]
+        return None
+
+    def _store_options(self) -> list[str]:
+        """The ``--database-url`` option this server was started with, for ``org create``."""
+        return [] if self.database_url is None else ["--database-url", self.database_url]
 
     def new_org(self) -> dict[str, str]:
         """``python -m vi_server org create`` while the server runs."""

@@ -1,7 +1,7 @@
 """Seed a dataset with many assets directly in the database (benchmarks and listing tests).
 
 The assets share one small stored image, so listing, paging, sorting and downloads behave as
-for uploaded ones; only ingestion is skipped. Safe while the server runs (SQLite WAL).
+for uploaded ones; only ingestion is skipped. Safe while the server runs (one writer transaction).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from PIL import Image
 
 from vi_server.assets_store import EMPTY_ANNOTATIONS
 from vi_server.blobs import BlobStore
-from vi_server.db import Database
 from vi_server.keys import new_id
 from vi_server.state import now_ms
+from vi_server.store import open_database
 
 VARIANTS = 7
 
@@ -27,11 +27,21 @@ def _image(variant: int) -> bytes:
     return out.getvalue()
 
 
-def seed_assets(data_dir: Path, org: str, dataset: str, count: int, prefix: str = "seed/") -> None:
-    """Insert ``count`` assets named ``{prefix}{i:07d}.png`` with varied sizes and times."""
+def seed_assets(data_dir: Path, org: str, dataset: str, count: int, prefix: str = "seed/",
+                database_url: str | None = None) -> None:  # fmt: skip
+    """Insert ``count`` assets named ``{prefix}{i:07d}.png`` with varied sizes and times.
+
+    Args:
+        data_dir: The server's data dir.
+        org: The organization.
+        dataset: The dataset id (without the organization prefix).
+        count: How many assets.
+        prefix: Start of every filename.
+        database_url: The server's ``--database-url`` (``None``: SQLite in the data dir).
+    """
     blobs = BlobStore(data_dir)
     stored = [(len(data), blobs.put_bytes(data), 16 + 8 * v) for v, data in enumerate(map(_image, range(VARIANTS)))]
-    db = Database(data_dir / "vi.sqlite3")
+    db = open_database(database_url, data_dir)
     base = now_ms() - count
     try:
         with db.tx() as conn:
