@@ -7,16 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.backend_fixtures import backend_services  # noqa: F401 (the one fixture of the run)
 from tests.helpers.server_harness import Api, RunningServer
-from vi_server.testing.backends import BackendServices
-
-
-@pytest.fixture(scope="session")
-def backend_services() -> Iterator[BackendServices]:
-    """Throwaway PostgreSQL / S3 for the whole run (one of each), started on first use."""
-    services = BackendServices()
-    yield services
-    services.stop()
 
 
 @pytest.fixture(scope="session")

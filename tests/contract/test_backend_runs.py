@@ -112,7 +112,7 @@ from vi_server.testing import postgres
 
 postgres.find_pg_bindir = lambda: None  # PostgreSQL looks absent
 
-from tests.helpers.backend_fixtures import backend  # noqa: E402,F401
+from tests.helpers.backend_fixtures import backend, backend_services  # noqa: E402,F401
 
 
 def test_runs(backend):

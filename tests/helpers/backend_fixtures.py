@@ -15,7 +15,7 @@ from tests.helpers.server_harness import RunningServer
 from tools.backend_runs import start_server
 from vi_server.testing.backends import BACKENDS, Backend, BackendServices, selected_backends
 
-__all__ = ["backend", "backend_server", "require_backend"]
+__all__ = ["backend", "backend_server", "backend_services", "require_backend"]
 
 
 def require_backend(services: BackendServices, name: str) -> Backend:
@@ -33,6 +33,17 @@ def require_backend(services: BackendServices, name: str) -> Backend:
     if reason:
         pytest.skip(f"backend {chosen.name} skipped: {reason}")
     return chosen
+
+
+@pytest.fixture(scope="session")
+def backend_services() -> Iterator[BackendServices]:
+    """Throwaway PostgreSQL / S3 for the whole run (one of each), started on first use.
+
+    Registered once for the test suite by ``tests/conftest.py``; import it only where no conftest does.
+    """
+    services = BackendServices()
+    yield services
+    services.stop()
 
 
 @pytest.fixture(scope="module", params=[b.name for b in selected_backends()])
