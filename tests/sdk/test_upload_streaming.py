@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +17,7 @@ import pytest
 from tests.helpers import upload_rss
 from vi_ext.files import NameSet
 from vi_ext.manifest import ManifestEntry
+from vi_ext import upload, upload_memory
 from vi_ext.upload import Uploader
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +58,68 @@ def test_the_first_session_is_created_before_the_manifest_is_read_to_its_end(
     )
     assert (result.total_files, result.total_succeeded, result.total_failed) == (total, total, 0)
     assert at_first_session[0] < total // 2, at_first_session  # not loaded whole before sending
+
+
+def _tiny_files(folder: Path, count: int) -> None:
+    for i in range(count):
+        (folder / f"{i}.png").write_bytes(b"\x89PNG")
+
+
+def test_a_no_wait_upload_keeps_only_a_window_of_puts_and_checksums_in_flight(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Was one future per file of the batch (10 000 by default, ~1.5 KB each) for PUTs and for checksums."""
+    _tiny_files(tmp_path, 3_000)
+    upload_rss.install_fakes(monkeypatch)
+    real_send = Uploader._send
+
+    def slow_send(self: Uploader, *args: Any) -> Any:
+        time.sleep(0.0005)  # a PUT takes time: submitted tasks pile up unless the caller waits
+        return real_send(self, *args)
+
+    monkeypatch.setattr(Uploader, "_send", slow_send)
+    lock = threading.Lock()
+    in_flight: dict[str, int] = {}
+    most: dict[str, int] = {}
+    real_submit = ThreadPoolExecutor.submit
+
+    def counting_submit(pool: ThreadPoolExecutor, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        name = pool._thread_name_prefix
+        with lock:
+            in_flight[name] = in_flight.get(name, 0) + 1
+            most[name] = max(most.get(name, 0), in_flight[name])
+
+        def ended(_: Future[Any]) -> None:
+            with lock:
+                in_flight[name] -= 1
+
+        future = real_submit(pool, fn, *args, **kwargs)
+        future.add_done_callback(ended)
+        return future
+
+    monkeypatch.setattr(ThreadPoolExecutor, "submit", counting_submit)
+    result = upload_rss.client().assets.upload(
+        "data", tmp_path, wait_until_done=False, failure_mode="FailAfterAll", show_progress=False,
+        batch_size=2_000, max_workers=4,
+    )  # fmt: skip
+    assert (result.total_files, result.total_failed) == (3_000, 0)
+    assert 1 <= most["vi-upload"] <= upload_memory.window_for(4), most
+    checks = upload_memory.window_for(upload.CHECK_WORKERS) + 1  # + the chunk's overwrite check
+    assert 1 <= most["vi-check"] <= checks, most
+
+
+def test_the_c_heap_is_trimmed_once_per_thousand_files_sent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _tiny_files(tmp_path, 3_000)
+    upload_rss.install_fakes(monkeypatch)
+    trims: list[int] = []
+    monkeypatch.setattr(upload, "release_free_heap", lambda: trims.append(1) or True)
+    result = upload_rss.client().assets.upload(
+        "data", tmp_path, wait_until_done=False, failure_mode="FailAfterAll", show_progress=False, batch_size=500
+    )
+    assert (result.total_files, result.total_failed) == (3_000, 0)
+    # batches 250, 500 x 5, 250; a trim once 1 000 files went by since the last: after 1 250 and 2 250
+    assert upload_memory.TRIM_EVERY == 1_000
+    assert len(trims) == 2
 
 
 @pytest.mark.slow

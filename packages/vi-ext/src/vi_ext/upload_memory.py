@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import Executor, Future
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -33,9 +34,10 @@ def window_for(workers: int) -> int:
 
 
 def bounded_map(pool: Executor, fn: Callable[[T], R], items: Sequence[T], window: int) -> list[R]:
-    """``list(pool.map(fn, items))`` with at most ``window`` tasks submitted and not yet collected.
+    """``list(pool.map(fn, items))`` with at most ``window`` tasks submitted and not yet ended.
 
-    Tasks are refilled as any of them ends (a slow task does not hold the others back).
+    A task's end frees its slot for the next item (a slow task does not hold the others back);
+    no future is kept once its result is stored.
 
     Args:
         pool: Runs the tasks.
@@ -47,28 +49,37 @@ def bounded_map(pool: Executor, fn: Callable[[T], R], items: Sequence[T], window
         ``fn(item)`` for every item, in the order of ``items``.
 
     Raises:
-        Exception: the first exception a task raised (tasks not started yet are cancelled).
+        BaseException: the first exception a task raised (no further item is submitted; the
+            tasks in flight are awaited first).
     """
+    window = max(1, window)
     results: list[R | None] = [None] * len(items)
-    running: dict[Future[R], int] = {}
-    upcoming = iter(range(len(items)))
-    try:
-        for index in upcoming:
-            running[pool.submit(fn, items[index])] = index
-            if len(running) >= window:
-                break
-        while running:
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                results[running.pop(future)] = future.result()
-            for index in upcoming:
-                running[pool.submit(fn, items[index])] = index
-                if len(running) >= window:
-                    break
-    except BaseException:
-        for future in running:
-            future.cancel()
-        raise
+    slots = threading.Semaphore(window)
+    errors: list[BaseException] = []
+
+    def collect(index: int, future: Future[R]) -> None:
+        try:
+            results[index] = future.result()
+        except BaseException as exc:  # raised again in the calling thread
+            errors.append(exc)
+        finally:
+            slots.release()
+
+    for index, item in enumerate(items):
+        slots.acquire()
+        if errors:
+            slots.release()
+            break
+        try:
+            future = pool.submit(fn, item)
+        except BaseException:
+            slots.release()
+            raise
+        future.add_done_callback(functools.partial(collect, index))
+    for _ in range(window):  # every slot back: every task submitted has ended
+        slots.acquire()
+    if errors:
+        raise errors[0]
     return results  # type: ignore[return-value]  # every slot was filled above
 
 
