@@ -37,7 +37,7 @@ from vi_ext.retry import DeadUrl, RetryPolicy
 from vi_ext.signed_put import PutClosed, PutDone, PutFailed, signed_put
 from vi_ext.upload_feed import CHECK_WORKERS, FIRST_BATCH, Feed, Ready, batch_sizes
 from vi_ext.upload_memory import bounded_map, release_free_heap, trim_due, window_for
-from vi_ext.upload_outcome import Outcome, SentBatch, slim
+from vi_ext.upload_outcome import Outcome, SentBatch, created_session, slim
 from vi_ext.wire import SOURCE
 
 __all__ = ["FIRST_BATCH", "SOURCE", "UPLOAD_FAILED", "CustomMetadataArg", "UploadOptions", "Uploader", "batch_sizes"]
@@ -346,9 +346,10 @@ class Uploader:
                 }
             }
         )
+        del assets  # the model holds its own copy: one copy less while the request is encoded and sent
         return self.api.call(
             create_asset_ingestion_session,
-            lambda d: convert.session(g.AssetIngestionSession.from_dict(d), self.org),
+            functools.partial(created_session, organization_id=self.org),
             self.org, dataset, *SOURCE, body=body,
         )  # fmt: skip
 
