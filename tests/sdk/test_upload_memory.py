@@ -38,9 +38,9 @@ def test_bounded_map_keeps_order_and_never_more_than_the_window_in_flight() -> N
         submitted = [0]
         real_submit = pool.submit
 
-        def counting_submit(*args: object) -> object:
+        def counting_submit(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
             submitted[0] += 1
-            return real_submit(*args)  # type: ignore[arg-type]
+            return real_submit(fn, *args, **kwargs)
 
         pool.submit = counting_submit  # type: ignore[method-assign]
         assert bounded_map(pool, task, list(range(300)), window=3) == [i * i for i in range(300)]

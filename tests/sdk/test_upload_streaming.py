@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import upload_rss
-from vi_ext import upload, upload_memory
+from vi_ext import upload, upload_feed, upload_memory
 from vi_ext.files import NameSet
 from vi_ext.manifest import ManifestEntry
 from vi_ext.upload import Uploader
@@ -84,7 +84,7 @@ def test_a_no_wait_upload_keeps_only_a_window_of_puts_and_checksums_in_flight(
     real_submit = ThreadPoolExecutor.submit
 
     def counting_submit(pool: ThreadPoolExecutor, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        name = pool._thread_name_prefix
+        name = str(pool._thread_name_prefix)
         with lock:
             in_flight[name] = in_flight.get(name, 0) + 1
             most[name] = max(most.get(name, 0), in_flight[name])
@@ -104,7 +104,7 @@ def test_a_no_wait_upload_keeps_only_a_window_of_puts_and_checksums_in_flight(
     )  # fmt: skip
     assert (result.total_files, result.total_failed) == (3_000, 0)
     assert 1 <= most["vi-upload"] <= upload_memory.window_for(4), most
-    checks = upload_memory.window_for(upload.CHECK_WORKERS) + 1  # + the chunk's overwrite check
+    checks = upload_memory.window_for(upload_feed.CHECK_WORKERS) + 1  # + the chunk's overwrite check
     assert 1 <= most["vi-check"] <= checks, most
 
 
@@ -112,7 +112,12 @@ def test_the_c_heap_is_trimmed_once_per_thousand_files_sent(tmp_path: Path, monk
     _tiny_files(tmp_path, 3_000)
     upload_rss.install_fakes(monkeypatch)
     trims: list[int] = []
-    monkeypatch.setattr(upload, "release_free_heap", lambda: trims.append(1) or True)
+
+    def trim() -> bool:
+        trims.append(1)
+        return True
+
+    monkeypatch.setattr(upload, "release_free_heap", trim)
     result = upload_rss.client().assets.upload(
         "data", tmp_path, wait_until_done=False, failure_mode="FailAfterAll", show_progress=False, batch_size=500
     )
