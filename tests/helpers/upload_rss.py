@@ -1,14 +1,22 @@
-"""Peak RSS growth of one upload of N tiny files listed in a manifest, against an in-process fake.
+"""Peak RSS growth of one upload of N tiny files, against an in-process fake or the reference server.
 
 ``python -m tests.helpers.upload_rss N FOLDER`` prints one JSON line: ``{"growth_mb": …, "files": …}``.
 The network is replaced by fakes (a session that is created and finished at once, PUTs that succeed
 without I/O), so what is measured is the client's own bookkeeping: discovery, checks, batching, result.
+
+``python -m tests.helpers.upload_rss --server N FOLDER`` uploads a folder of N tiny PNGs to a
+reference server (started here) without waiting, ``SERVER_BATCH`` files per session, and prints
+the peak RSS once ``WARM`` files were sent (every later batch is as large) and at the end: with
+real HTTP, sixteen threads and their malloc arenas, what a long no-wait upload really costs.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import sys
+import tempfile
+import uuid
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -79,7 +87,60 @@ def client() -> Client:
     return Client(KEY, ORG, "http://vi.test", transport=httpx.MockTransport(lambda r: httpx.Response(500)))
 
 
+SERVER_BATCH = 2_000
+WARM = 8_000  # past the fourth session, the first of `SERVER_BATCH` files
+
+
+def tiny_pngs(folder: Path, count: int) -> Path:
+    """``count`` valid 8x8 PNGs under ``folder``, a thousand per sub-folder."""
+    from PIL import Image  # the server's own dependency
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 90)).save(out, "PNG")
+    data = out.getvalue()
+    for i in range(count):
+        sub = folder / f"part-{i // 1000:03d}"
+        if i % 1000 == 0:
+            sub.mkdir(parents=True)
+        (sub / f"t-{i:06d}.png").write_bytes(data)
+    return folder
+
+
+def against_server(count: int, folder: Path) -> dict[str, Any]:
+    """One no-wait upload of ``count`` tiny PNGs to a reference server: peak RSS at `WARM` files and at the end."""
+    from vi_server.testing.process import RunningServer
+
+    files = tiny_pngs(folder / "files", count)
+    server = RunningServer(Path(tempfile.mkdtemp(prefix="vi-rss-", dir=folder))).start()
+    try:
+        dataset = f"rss-{uuid.uuid4().hex[:8]}"
+        created = httpx.post(
+            f"{server.endpoint}/workspaces/{server.org}/datasets", json={"name": dataset, "datasetId": dataset},
+            headers={"Authorization": f"Bearer {server.key}", "Organization-Id": server.org}, timeout=60,
+        )  # fmt: skip
+        created.raise_for_status()
+        warm: list[int] = []
+
+        def progress(event: Any) -> None:
+            if not warm and event.done_files >= WARM:
+                warm.append(_kib("VmHWM"))
+
+        with Client(server.key, server.org, server.endpoint) as client_:
+            result = client_.assets.upload(
+                dataset, files, wait_until_done=False, failure_mode="FailAfterAll", show_progress=False,
+                progress=progress, batch_size=SERVER_BATCH,
+            )  # fmt: skip
+        end = _kib("VmHWM")
+    finally:
+        server.stop()
+    return {"files": result.total_files, "failed": result.total_failed, "hwm_warm_mb": round(warm[0] / 1024, 1),
+            "hwm_end_mb": round(end / 1024, 1), "growth_mb": round((end - warm[0]) / 1024, 1)}  # fmt: skip
+
+
 def main() -> None:
+    if sys.argv[1] == "--server":
+        print(json.dumps(against_server(int(sys.argv[2]), Path(sys.argv[3]))))
+        return
     count, folder = int(sys.argv[1]), Path(sys.argv[2])
     manifest = folder / "manifest.jsonl"
     with manifest.open("w") as out:

@@ -35,8 +35,9 @@ from vi_ext.progress import INGEST, UPLOAD, Reporter
 from vi_ext.results import AssetUploadResult, FileFailure
 from vi_ext.retry import DeadUrl, RetryPolicy
 from vi_ext.signed_put import PutClosed, PutDone, PutFailed, signed_put
-from vi_ext.upload_feed import FIRST_BATCH, Feed, Ready, batch_sizes
-from vi_ext.upload_outcome import Outcome, SentBatch, slim
+from vi_ext.upload_feed import CHECK_WORKERS, FIRST_BATCH, Feed, Ready, batch_sizes
+from vi_ext.upload_memory import bounded_map, release_free_heap, trim_due, window_for
+from vi_ext.upload_outcome import Outcome, SentBatch, created_session, slim
 from vi_ext.wire import SOURCE
 
 __all__ = ["FIRST_BATCH", "SOURCE", "UPLOAD_FAILED", "CustomMetadataArg", "UploadOptions", "Uploader", "batch_sizes"]
@@ -47,7 +48,6 @@ log = logging.getLogger(__name__)
 STOPPED = "not sent: the session stopped after the first failure (FailAfterOne)"
 STOPPED_UPLOAD = "not sent: the upload stopped after the first failure (FailAfterOne)"
 PENDING_SESSIONS = 2  # when waiting, sessions whose outcome may stay unfolded while the next batch is sent
-CHECK_WORKERS = 4  # threads computing checksums of the next chunk while the current batch is sent
 RESUME = "run the same upload again with skip_existing=True (CLI: --skip-existing) to send only what is missing"
 
 
@@ -94,6 +94,7 @@ class Uploader:
         self._stopped: set[str] = set()  # sessions that no longer accept uploads
         self._unanswered: set[int] = set()  # positions whose last attempt got no answer
         self._ingested_early = 0  # files of sessions folded before the ingest phase
+        self._untrimmed = 0  # files sent since the C heap was last trimmed (`release_free_heap`)
 
     # ------------------------------------------------------------------ orchestration
     def run(
@@ -163,6 +164,7 @@ class Uploader:
                         feed.drain(STOPPED_UPLOAD)
                         break
                     self._fold_settled(dataset, created, opts, more)
+                    self._trim(len(batch))
             except ViError as exc:
                 self.reporter.close()
                 if not out.sessions:  # nothing happened yet: the error itself is the clearest answer
@@ -241,6 +243,13 @@ class Uploader:
             sid = next(iter(self._pending))
             self._fold(dataset, sid, self._settled_session(dataset, sid, opts.timeout), waited=True)
 
+    def _trim(self, sent: int) -> None:
+        """After a batch: hand the C heap's free pages back once `TRIM_EVERY` files went by (flat RSS)."""
+        self._untrimmed += sent
+        if trim_due(self._untrimmed):
+            release_free_heap()
+            self._untrimmed = 0
+
     def _fold(self, dataset: str, sid: str, session: m.AssetIngestionSession, waited: bool) -> None:
         batch = self._pending.pop(sid)
         self._out.sessions[sid] = slim(session)
@@ -267,17 +276,18 @@ class Uploader:
             if not pending or self.breaker.is_open:
                 break
             session = self.create_session(dataset, [r.file for r in pending], pending, opts)
-            sid = session.asset_ingestion_session_id
+            sid, ingestion_id = session.asset_ingestion_session_id, session.ingestion_id
             uploads = {a.metadata.filename: a.upload for a in session.status.assets or []}
             out.sessions[sid] = slim(session)
+            del session  # its per-asset lists: only the upload URLs are needed while sending
             sent = self._pending[sid] = SentBatch(total=len(pending))
             created.append(sid)
             send = functools.partial(
-                self._send_one, uploads=uploads, dataset=dataset, ingestion_id=session.ingestion_id, sid=sid,
+                self._send_one, uploads=uploads, dataset=dataset, ingestion_id=ingestion_id, sid=sid,
                 stop_on_close=opts.failure_mode == "FailAfterOne",
             )  # fmt: skip
-            outcomes = list(pool.map(send, pending))
-            del uploads, session
+            outcomes = bounded_map(pool, send, pending, window_for(opts.max_workers))
+            del uploads
             refresh: list[Ready] = []
             for ready, outcome in zip(pending, outcomes, strict=True):
                 f, position = ready.file, ready.position
@@ -336,9 +346,10 @@ class Uploader:
                 }
             }
         )
+        del assets  # the model holds its own copy: one copy less while the request is encoded and sent
         return self.api.call(
             create_asset_ingestion_session,
-            lambda d: convert.session(g.AssetIngestionSession.from_dict(d), self.org),
+            functools.partial(created_session, organization_id=self.org),
             self.org, dataset, *SOURCE, body=body,
         )  # fmt: skip
 

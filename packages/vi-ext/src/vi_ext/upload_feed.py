@@ -19,8 +19,10 @@ from vi_ext.files import CHANGED, NOT_SENT, TOO_LARGE, UNREADABLE, Item, LocalFi
 from vi_ext.overwrites import existing_names
 from vi_ext.progress import Reporter
 from vi_ext.results import FileFailure
+from vi_ext.upload_memory import bounded_map, window_for
 from vi_ext.upload_outcome import Outcome
 
+CHECK_WORKERS = 4  # threads computing checksums of the next chunk while the current batch is sent
 FIRST_BATCH = 250  # files in the first session: a small one starts the first PUT at once (see `batch_sizes`)
 
 
@@ -134,7 +136,8 @@ class Feed:
             chunk.there = self.find_existing([f for _, f in files]) if self.find_existing is not None else set()
             todo = [(p, f) for p, f in files if f.local not in chunk.there]
             names = checks.submit(existing_names, self.api, self.dataset, [f.filename for _, f in todo])
-            chunk.crcs = dict(zip((p for p, _ in todo), checks.map(self.crc, [f for _, f in todo]), strict=True))
+            crcs = bounded_map(checks, self.crc, [f for _, f in todo], window_for(CHECK_WORKERS))
+            chunk.crcs = dict(zip((p for p, _ in todo), crcs, strict=True))
             chunk.names = names.result()
         except ViError as exc:
             chunk.error = exc

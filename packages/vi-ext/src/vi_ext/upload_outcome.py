@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 
+from vi_ext import convert
 from vi_ext import models as m
+from vi_ext._generated import models as g
 from vi_ext.codes import FailureCode
 from vi_ext.files import LocalFile, Skipped
 from vi_ext.results import SERVER_SKIPPED, AssetUploadResult, FileFailure, first_cause
@@ -41,6 +44,37 @@ def slim(session: m.AssetIngestionSession) -> m.AssetIngestionSession:
         spec=dataclasses.replace(session.spec, assets=None),
         status=dataclasses.replace(session.status, assets=None),
     )
+
+
+def created_session(answer: dict[str, Any], organization_id: str) -> m.AssetIngestionSession:
+    """The session a create answered, its signed URLs in ``status.assets`` and ``spec.assets`` left out.
+
+    One asset at a time: each raw asset is decoded, converted and let go before the next, so a
+    10 000-asset answer is never held as raw dicts, generated models and converted models at once.
+    ``spec.assets`` (the request echoed back) is not kept.
+
+    Args:
+        answer: The decoded JSON answer (its asset lists are consumed).
+        organization_id: The caller's organization (for the short dataset id).
+
+    Returns:
+        The session, as `vi_ext.convert.session` gives it but with ``spec.assets`` ``None``.
+    """
+    status, spec = answer.get("status"), answer.get("spec")
+    raw = status.pop("assets", None) if isinstance(status, dict) else None
+    if isinstance(spec, dict):
+        spec.pop("assets", None)
+    head = convert.session(g.AssetIngestionSession.from_dict(answer), organization_id)
+    if raw is None:
+        return head
+    if not isinstance(raw, list):
+        raise TypeError(f"status.assets is not a list: {type(raw).__name__}")
+    raw.reverse()
+    assets: list[m.AssetForUpload] = []
+    while raw:
+        asset = g.AssetForUpload.from_dict(raw.pop())
+        assets.append(m.AssetForUpload(convert.uploaded(asset.metadata), convert.contents(asset.upload)))
+    return dataclasses.replace(head, status=dataclasses.replace(head.status, assets=assets))
 
 
 @dataclass
