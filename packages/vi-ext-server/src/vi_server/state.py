@@ -9,9 +9,10 @@ from pathlib import Path
 
 from vi_server.activity import SessionActivity
 from vi_server.blob_gc import BlobCollector
-from vi_server.blobs import BlobStore
 from vi_server.db import Database
 from vi_server.private_files import private_dir
+from vi_server.s3_blobs import open_blob_store, remote_of
+from vi_server.s3_multipart import ensure_schema as ensure_s3_schema
 
 MIB = 1 << 20
 
@@ -33,6 +34,8 @@ class ServerConfig:
     session_idle_timeout_seconds: float = 600.0  # a session with no PUT for this long is closed
     blob_grace_seconds: float = 5.0  # an unreferenced blob is removed no sooner than this
     ingest_retry_seconds: float = 1.0  # first delay before bookkeeping that failed is retried
+    blob_url: str = ""  # "" (DATA_DIR/blobs), file:///path or s3://bucket/prefix
+    s3_endpoint: str = ""  # an S3-compatible endpoint ("" = AWS)
 
 
 def now_ms() -> int:
@@ -47,7 +50,10 @@ class ServerState:
         self.config = config
         private_dir(config.data_dir)
         self.db = Database(config.data_dir / "vi.sqlite3")
-        self.blobs = BlobStore(config.data_dir)
+        self.blobs = open_blob_store(config.data_dir, config.blob_url, config.s3_endpoint)
+        if remote_of(self.blobs) is not None:
+            with self.db.tx() as conn:
+                ensure_s3_schema(conn)
         self.gc = BlobCollector(self.db, self.blobs, int(config.blob_grace_seconds * 1000))
         self.activity = SessionActivity()
         self.secret = self._secret()
