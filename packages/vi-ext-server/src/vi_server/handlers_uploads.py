@@ -196,6 +196,8 @@ class UploadHandlers:
             if spec["sizeBytes"] != f["size"]:
                 raise ApiError(400, f"sizeBytes {spec['sizeBytes']} differs from the declared size {f['size']}")
             part_size = self.state.config.multipart_part_size
+            if remote_of(self.state.blobs) is not None:
+                part_size = s3_multipart.part_size(part_size)
             part_count = min(10_000, max(1, -(-f["size"] // part_size)))
             mid = new_id()
             conn.execute(

@@ -13,12 +13,35 @@ New table (S3 only): ``s3_multipart_uploads (multipart_id, s3_upload_id, object_
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from typing import Any
 
 from vi_server.errors import ApiError
 from vi_server.s3_blobs import S3BlobStore
 from vi_server.s3_client import S3Error
+
+S3_MIN_PART_SIZE = 5 << 20  # S3 refuses to join parts smaller than this (all but the last)
+MIN_PART_ENV = "VI_SERVER_S3_MIN_PART_SIZE"  # another S3-compatible store's minimum (tests: moto's, lowered)
+
+
+def part_size(configured: int) -> int:
+    """The part size on S3: ``--multipart-part-size``, but at least the store's minimum part size.
+
+    Args:
+        configured: ``--multipart-part-size``.
+
+    Returns:
+        The bytes per part the server plans with.
+
+    Raises:
+        ValueError: ``$VI_SERVER_S3_MIN_PART_SIZE`` is not a positive integer.
+    """
+    raw = os.environ.get(MIN_PART_ENV, "").strip()
+    if raw and not (raw.isascii() and raw.isdigit() and int(raw) > 0):
+        raise ValueError(f"${MIN_PART_ENV} must be a positive integer, got {raw!r}")
+    return max(configured, int(raw) if raw else S3_MIN_PART_SIZE)
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS s3_multipart_uploads (
@@ -92,6 +115,13 @@ def complete(conn: sqlite3.Connection, store: S3BlobStore, multipart_id: str) ->
     row = _row(conn, multipart_id)
     if row is None:
         raise ApiError(409, "the multipart upload has no object-store upload")
+    other = conn.execute(
+        "SELECT 1 FROM multipart_uploads m JOIN multipart_uploads o ON o.session_id=m.session_id AND o.idx=m.idx"
+        " WHERE m.multipart_id=? AND o.state='completed' LIMIT 1",
+        (multipart_id,),
+    ).fetchone()
+    if other is not None:  # its object may be waiting in staging: it must not be replaced
+        raise ApiError(409, "the file no longer accepts uploads (another multipart upload of it completed)")
     etags = [r[0] for r in conn.execute(
         "SELECT etag FROM multipart_parts WHERE multipart_id=? ORDER BY part_number", (multipart_id,)
     )]  # fmt: skip
