@@ -143,7 +143,7 @@ class Arrivals:
             self._fail(obj.key[len(prefix) :], f, "EBADSIZE", f"declared {f.size} bytes, received {obj.size}")
             self.store.client.delete(obj.key)
         for obj, f in plan.fetch:
-            self.pool.submit(self._fetch, obj.key[len(prefix) :], f)
+            self.pool.submit(self._fetch, obj.key[len(prefix) :], f, obj.size)
         self._abort_closed_multiparts(prefix)
 
     def _abort_closed_multiparts(self, prefix: str) -> None:
@@ -156,12 +156,12 @@ class Arrivals:
         for upload in plan_multiparts(uploads, still_open, known):
             self.store.client.abort_multipart(upload.key, upload.upload_id)
 
-    def _fetch(self, upload_id: str, f: StagedFile) -> None:
+    def _fetch(self, upload_id: str, f: StagedFile, size: int) -> None:
         """Fetch one staged object, digest it and record it as uploaded (or count a failure)."""
         target = self.store.fetched_path(upload_id)
         partial = target.with_name(target.name + ".part")
         try:
-            self.store.client.download(self.store.staging_key(upload_id), partial)
+            self.store.client.download(self.store.staging_key(upload_id), partial, size)
             with partial.open("rb") as handle:
                 digests = digest_file(handle)
             os.replace(partial, target)

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 __all__ = ["Listed", "PendingMultipart", "S3Client", "S3Error", "S3Location", "parse_s3_url"]
 
 LIST_PAGE = 1000
+SMALL_OBJECT = 8 << 20  # up to this size one request moves an object (s3transfer's threads cost more)
 
 
 class S3Error(OSError):
@@ -123,17 +124,27 @@ class S3Client:
             raise
         return int(head["ContentLength"])
 
-    def download(self, key: str, target: Path) -> None:
-        """Fetch an object into a local file."""
+    def download(self, key: str, target: Path, size: int) -> None:
+        """Fetch an object of ``size`` bytes into a local file (in parallel ranges when large)."""
         try:
-            self._s3.download_file(self.bucket, key, str(target))
+            if size > SMALL_OBJECT:
+                self._s3.download_file(self.bucket, key, str(target))
+                return
+            body = self._s3.get_object(Bucket=self.bucket, Key=key)["Body"]
+            with target.open("wb") as out:
+                while chunk := body.read(1 << 20):
+                    out.write(chunk)
         except Exception as exc:
             raise S3Error(f"S3 download of {key} failed: {exc}", _code(exc)) from exc
 
     def upload(self, source: Path, key: str) -> None:
-        """Store a local file as an object (multipart for large files)."""
+        """Store a local file as an object (multipart when large)."""
         try:
-            self._s3.upload_file(str(source), self.bucket, key)
+            if source.stat().st_size > SMALL_OBJECT:
+                self._s3.upload_file(str(source), self.bucket, key)
+                return
+            with source.open("rb") as body:
+                self._s3.put_object(Bucket=self.bucket, Key=key, Body=body)
         except Exception as exc:
             raise S3Error(f"S3 upload to {key} failed: {exc}", _code(exc)) from exc
 
