@@ -8,6 +8,8 @@ and no expiry, so nothing here is about URL security (that stays on the local st
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,6 +25,7 @@ from tests.helpers.s3_bucket import Bucket, bucket_of, eventually
 from tests.helpers.server_harness import SOURCE, Api, RunningServer
 from tests.server.conftest import start_on
 from vi_server import sessions
+from vi_server.ingest import Ingestor
 from vi_server.s3_arrivals import MAX_FETCH_ATTEMPTS, Arrivals, StagedFile, plan_multiparts, plan_staging
 from vi_server.s3_blobs import S3BlobStore
 from vi_server.s3_client import Listed, PendingMultipart, S3Error
@@ -218,7 +221,10 @@ def test_files_uploaded_while_the_server_is_down_are_ingested_after_the_restart(
     files = [(f"r/{i}.png", image_bytes("png", (30, 20), seed=310 + i)) for i in range(12)]
     session = api.create_session(dataset, files)
     api.put_all(session, files[:6])
-    s3_server.stop()  # mid-ingestion: some files may be ingested, some staged, some not fetched
+    assert s3_server.proc is not None  # killed mid-ingestion: some files ingested, some staged, some not fetched
+    os.killpg(s3_server.proc.pid, signal.SIGKILL)
+    s3_server.proc.wait()
+    s3_server.proc = None
     api.put_all(session, files[6:])  # the object store takes them while the server is down
     s3_server.start()
     api = Api(s3_server.endpoint, s3_server.org, s3_server.key)
@@ -229,28 +235,67 @@ def test_files_uploaded_while_the_server_is_down_are_ingested_after_the_restart(
 
 
 # ---------------------------------------------------------------------------------------------- S3 errors
-def test_a_fetch_that_keeps_failing_is_retried_then_reported_for_that_file(
-    tmp_path: Path, s3_backend: Backend, backend_services: BackendServices, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    options = backend_services.server_options(s3_backend)
+def _staged_in_s3(
+    tmp_path: Path, backend: Backend, services: BackendServices, monkeypatch: pytest.MonkeyPatch, data: bytes
+) -> tuple[ServerState, S3BlobStore, str, list[str]]:
+    """Server state on a fresh bucket, and a session of two files whose bytes are in staging."""
+    options = services.server_options(backend)
     for name, value in options.env.items():
         monkeypatch.setenv(name, value)
     args = dict(zip(options.args[::2], options.args[1::2], strict=True))
     state = ServerState(ServerConfig(data_dir=tmp_path / "data", blob_url=args["--blob-url"],
-                                     s3_endpoint=args["--s3-endpoint"]))  # fmt: skip
+                                     s3_endpoint=args["--s3-endpoint"], ingest_workers=1))  # fmt: skip
     store = state.blobs
     assert isinstance(store, S3BlobStore)
-    data = image_bytes("png", (20, 10), seed=320)
     spec = {"assets": [{"filename": n, "mime": "image/png", "size": len(data), "kind": "Image"} for n in "ab"],
             "failureMode": "FailAfterAll", "onAssetOverwritten": "RemoveLinkedResource"}  # fmt: skip
     sid = sessions.create(state, "org", "ds", ("managed", "datature", "default"), spec)
     with state.db.read() as conn:
-        ids = [
-            r[0] for r in conn.execute("SELECT upload_id FROM session_files WHERE session_id=? ORDER BY idx", (sid,))
-        ]
+        query = "SELECT upload_id FROM session_files WHERE session_id=? ORDER BY idx"
+        ids = [r[0] for r in conn.execute(query, (sid,))]
     s3 = boto3.client("s3", endpoint_url=args["--s3-endpoint"], region_name=S3_TEST_ENV["AWS_DEFAULT_REGION"])
     for upload_id in ids:
         s3.put_object(Bucket=store.client.bucket, Key=store.staging_key(upload_id), Body=data)
+    return state, store, sid, ids
+
+
+def test_s3_errors_while_recording_are_retried_until_the_files_land(
+    tmp_path: Path, s3_backend: Backend, backend_services: BackendServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = image_bytes("png", (20, 10), seed=321)
+    state, store, sid, _ = _staged_in_s3(tmp_path, s3_backend, backend_services, monkeypatch, data)
+    real = store.client.copy
+    failures = {"left": 3}
+
+    def flaky(source: str, key: str) -> None:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise S3Error("S3 copy failed: service unavailable", "ServiceUnavailable")
+        real(source, key)
+
+    def landed() -> bool:
+        with state.db.read() as conn:
+            states = [r[0] for r in conn.execute("SELECT state FROM session_files WHERE session_id=?", (sid,))]
+        return states == ["ingested", "ingested"]
+
+    monkeypatch.setattr(store.client, "copy", flaky)
+    ingestor = Ingestor(state)
+    ingestor.start()
+    try:
+        assert eventually(landed, timeout=30)
+    finally:
+        ingestor.stop()
+        state.db.close()
+    assert failures["left"] == 0
+    assert store.exists(hashlib.sha256(data).hexdigest())
+    assert eventually(lambda: store.client.list_objects(store.staging_prefix(), 10) == [])
+
+
+def test_a_fetch_that_keeps_failing_is_retried_then_reported_for_that_file(
+    tmp_path: Path, s3_backend: Backend, backend_services: BackendServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = image_bytes("png", (20, 10), seed=320)
+    state, store, sid, ids = _staged_in_s3(tmp_path, s3_backend, backend_services, monkeypatch, data)
     real = store.client.download
     calls: dict[str, int] = {}
 

@@ -217,7 +217,8 @@ class UploadHandlers:
             self._accepting(conn, row)
         self._open_part(row, call.path["partNumber"])
         if (s3 := remote_of(self.state.blobs)) is not None:
-            with self.state.db.read() as conn:
+            # The parts go to S3, unseen: asking for a part URL is the sign of a live client.
+            with self.state.activity.receiving(row["session_id"]), self.state.db.read() as conn:
                 ttl = self.state.config.url_ttl_seconds
                 return JSONResponse(s3_multipart.part_url(conn, s3, row["multipart_id"], call.path["partNumber"],
                                                           ttl, now_ms()))  # fmt: skip
