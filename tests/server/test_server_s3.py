@@ -323,3 +323,23 @@ def test_a_fetch_that_keeps_failing_is_retried_then_reported_for_that_file(
     assert queued == [(sid, 1)]
     assert Path(rows[1]["staged"]).read_bytes() == data
     state.db.close()
+
+
+def test_a_second_fetch_of_a_recorded_upload_leaves_its_staged_file_alone(
+    tmp_path: Path, s3_backend: Backend, backend_services: BackendServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A tick that read the file as still waiting just before another fetch recorded it fetches again.
+    data = image_bytes("png", (20, 10), seed=322)
+    state, store, sid, ids = _staged_in_s3(tmp_path, s3_backend, backend_services, monkeypatch, data)
+    queued: list[tuple[str, int]] = []
+    arrivals = Arrivals(state, store, lambda s, i: queued.append((s, i)))
+    try:
+        waiting = StagedFile(sid, 0, "pending", len(data))
+        arrivals._fetch(ids[0], waiting, len(data))
+        arrivals._fetch(ids[0], waiting, len(data))  # the stale one
+    finally:
+        arrivals.close()
+    assert queued == [(sid, 0)]
+    assert store.fetched_path(ids[0]).read_bytes() == data
+    assert not list(store.staging.glob("*.part"))
+    state.db.close()

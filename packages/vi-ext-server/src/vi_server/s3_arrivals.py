@@ -164,7 +164,6 @@ class Arrivals:
             self.store.client.download(self.store.staging_key(upload_id), partial, size)
             with partial.open("rb") as handle:
                 digests = digest_file(handle)
-            os.replace(partial, target)
             received = {"size": digests.size, "crc32c": digests.crc32c_signed(), "sha256": digests.sha256.hexdigest()}
             with self.state.db.tx() as conn:
                 changed = conn.execute(
@@ -172,10 +171,11 @@ class Arrivals:
                     " WHERE upload_id=? AND state='pending'",
                     (str(target), json.dumps(received), now_ms(), upload_id),
                 ).rowcount
+                if changed:  # in the transaction: a fetch that lost a race never touches the file in use
+                    os.replace(partial, target)
+            partial.unlink(missing_ok=True)  # not recorded: fetched meanwhile, cancelled or timed out
             if changed:
                 self.enqueue(f.session_id, f.idx)
-            else:
-                target.unlink(missing_ok=True)  # finished meanwhile (cancelled, timed out)
             self._attempts.pop(upload_id, None)
         except S3Error as exc:
             partial.unlink(missing_ok=True)
