@@ -343,3 +343,26 @@ def test_a_second_fetch_of_a_recorded_upload_leaves_its_staged_file_alone(
     assert store.fetched_path(ids[0]).read_bytes() == data
     assert not list(store.staging.glob("*.part"))
     state.db.close()
+
+
+def test_a_file_whose_local_copy_is_gone_is_fetched_again_while_its_object_is_staged(
+    tmp_path: Path, s3_backend: Backend, backend_services: BackendServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # E.g. the ingestion process moved to another host, or its data dir was wiped, after the fetch.
+    data = image_bytes("png", (20, 10), seed=323)
+    state, store, sid, ids = _staged_in_s3(tmp_path, s3_backend, backend_services, monkeypatch, data)
+    arrivals = Arrivals(state, store, lambda s, i: None)
+    ingestor = Ingestor(state)
+    try:
+        for idx in (0, 1):
+            arrivals._fetch(ids[idx], StagedFile(sid, idx, "pending", len(data)), len(data))
+            store.fetched_path(ids[idx]).unlink()
+        store.client.delete(store.staging_key(ids[1]))  # this one's bytes are gone everywhere
+        assert ingestor._claim([(sid, 0), (sid, 1)]) == []
+    finally:
+        arrivals.close()
+    with state.db.read() as conn:
+        rows = {r["idx"]: r for r in conn.execute("SELECT * FROM session_files WHERE session_id=?", (sid,))}
+    assert (rows[0]["state"], rows[0]["staged"]) == ("pending", None)  # the next tick fetches it again
+    assert (rows[1]["state"], rows[1]["error_code"]) == ("error", "EUNKNOWN")
+    state.db.close()

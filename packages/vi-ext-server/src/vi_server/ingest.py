@@ -26,7 +26,7 @@ from vi_server.ingest_notify import Listener
 from vi_server.inspect_image import Declared, Received
 from vi_server.inspect_pool import InspectPool, Job, Outcome
 from vi_server.limits import Limits
-from vi_server.s3_arrivals import Arrivals
+from vi_server.s3_arrivals import Arrivals, refetch_instead
 from vi_server.s3_blobs import remote_of
 from vi_server.state import ServerState, now_ms
 from vi_server.storage_errors import is_storage_error
@@ -367,6 +367,8 @@ class Ingestor:
                 if f is None:
                     continue
                 if not f["staged"] or not Path(f["staged"]).is_file():
+                    if refetch_instead(conn, self.state.blobs, f):  # S3: the object is still staged
+                        continue
                     conn.execute(
                         "UPDATE session_files SET state='error', error_code='EUNKNOWN', error_message=?, staged=NULL,"
                         " updated=? WHERE session_id=? AND idx=?",

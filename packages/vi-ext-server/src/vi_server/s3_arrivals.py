@@ -28,8 +28,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from vi_server import s3_multipart, sessions
-from vi_server.blobs import digest_file
-from vi_server.s3_blobs import S3BlobStore
+from vi_server.blobs import BlobStore, digest_file
+from vi_server.s3_blobs import S3BlobStore, remote_of
 from vi_server.s3_client import Listed, PendingMultipart, S3Error
 from vi_server.state import ServerState, now_ms
 
@@ -207,6 +207,34 @@ class Arrivals:
             if session is not None and session["failure_mode"] == "FailAfterOne":
                 sessions.fail_rest(conn, f.session_id, sessions.STOPPED_BY_FAILURE, now)
             sessions.finish_if_done(conn, f.session_id, now)
+
+
+def refetch_instead(conn: sqlite3.Connection, blobs: BlobStore, f: sqlite3.Row) -> bool:
+    """A file recorded as uploaded whose local copy is gone: on S3, fetch it again if it is still staged.
+
+    The local copy lives on the host of the process that fetched it; after a move to another host,
+    or a wiped data dir, the object in staging (deleted only once the file is recorded) still
+    holds the bytes, so the file goes back to waiting and the next tick fetches it again.
+
+    Args:
+        conn: The connection, inside the claiming transaction.
+        blobs: The blob store.
+        f: The ``session_files`` row.
+
+    Returns:
+        Whether the file was put back to waiting (``False``: local store, or the object is gone).
+
+    Raises:
+        S3Error: The bucket could not be asked (the claim is retried).
+    """
+    s3 = remote_of(blobs)
+    if s3 is None or s3.client.size_of(s3.staging_key(f["upload_id"])) is None:
+        return False
+    conn.execute(
+        "UPDATE session_files SET state='pending', staged=NULL, received=NULL WHERE session_id=? AND idx=?",
+        (f["session_id"], f["idx"]),
+    )
+    return True
 
 
 def _files(conn: sqlite3.Connection, upload_ids: list[str]) -> dict[str, StagedFile]:
