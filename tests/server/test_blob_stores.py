@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 
 from vi_server.blobs import BlobStore
+from vi_server.errors import ApiError
 from vi_server.s3_blobs import S3BlobStore, open_blob_store
+from vi_server.s3_client import S3Error
 from vi_server.s3_multipart import MIN_PART_ENV, S3_MIN_PART_SIZE, part_size
+from vi_server.storage_errors import disk_full_as_507
 
 
 def test_the_blob_url_chooses_the_store(tmp_path: Path) -> None:
@@ -54,3 +57,13 @@ def test_serve_with_a_bad_blob_url_fails_in_one_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "error: cannot serve: --blob-url 'gs://bucket/x'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_object_store_failure_in_a_handler_answers_503() -> None:
+    def handler(_: object) -> None:
+        raise S3Error("S3 PUT failed: no credentials", "NoCredentials")
+
+    with pytest.raises(ApiError) as caught:
+        disk_full_as_507(handler)(None)
+    assert caught.value.status == 503
+    assert "object store failed (NoCredentials)" in caught.value.message

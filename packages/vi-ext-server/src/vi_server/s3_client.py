@@ -104,6 +104,7 @@ class S3Client:
         self.location = location
         self.bucket = location.bucket
         config = Config(signature_version="s3v4", retries={"max_attempts": 3, "mode": "standard"},
+                        connect_timeout=10, read_timeout=60,
                         max_pool_connections=32, s3={"addressing_style": "path"})  # fmt: skip
         self._s3: Any = boto3.client("s3", endpoint_url=endpoint, config=config)
 
