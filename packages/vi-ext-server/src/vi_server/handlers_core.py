@@ -13,16 +13,19 @@ from starlette.responses import JSONResponse, Response
 from vi_server import assets_store, paging, queries
 from vi_server.errors import ApiError
 from vi_server.keys import key_hash, new_id, well_formed
+from vi_server.s3_blobs import remote_of, s3_contents
 from vi_server.spec_router import Call
 from vi_server.state import ServerState, now_ms
 from vi_server.store import Conn, Row
 from vi_server.views import (
+    ContentsSigner,
     asset_view,
     condition,
     dataset_link,
     dataset_view,
     page,
     resource_metadata,
+    server_signed,
 )
 
 DEFAULT_PAGE_SIZE = 10
@@ -161,7 +164,7 @@ class CoreHandlers:
         if "p" in q:
             cursor = self._cursor(q["p"], scope)
             after = (cursor.value, cursor.seq)
-        contents = (self.state.secret, self._base(call), self.state.config.url_ttl_seconds)
+        contents = self._contents(call)
         items: list[dict[str, Any]] = []
         last: Row | None = None
         more = False
@@ -219,6 +222,13 @@ class CoreHandlers:
                 return
             position = (assets_store.sort_value(rows[-1], sort_by), rows[-1]["seq"])
 
+    def _contents(self, call: Call) -> ContentsSigner:
+        """Who signs download URLs: the object store (S3) or the server for its own route."""
+        ttl = self.state.config.url_ttl_seconds
+        if (s3 := remote_of(self.state.blobs)) is not None:
+            return s3_contents(s3, ttl)
+        return server_signed(self.state.secret, self._base(call), ttl)
+
     def _asset(self, conn: Conn, call: Call) -> Row:
         """The asset named by the path, in the dataset named by the path, or 404."""
         ds = self.dataset(conn, call)
@@ -233,7 +243,7 @@ class CoreHandlers:
             row = self._asset(conn, call)
             contents = None
             if call.query.get("contents") == "y":
-                contents = (self.state.secret, self._base(call), self.state.config.url_ttl_seconds)
+                contents = self._contents(call)
             return JSONResponse(asset_view(row, contents))
 
     def delete_asset(self, call: Call) -> Response:

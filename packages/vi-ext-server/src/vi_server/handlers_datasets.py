@@ -7,10 +7,11 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from vi_server import assets_store, paging, sessions
+from vi_server import assets_store, paging, s3_multipart, sessions
 from vi_server.errors import ApiError
 from vi_server.handlers_core import DEFAULT_PAGE_SIZE, CoreHandlers
 from vi_server.handlers_uploads import MANAGED_SOURCE
+from vi_server.s3_blobs import remote_of
 from vi_server.spec_router import Call
 from vi_server.state import ServerState, now_ms
 from vi_server.store import Row
@@ -90,6 +91,8 @@ class DatasetHandlers:
                 conn.execute("DELETE FROM multipart_parts WHERE multipart_id=?", (mid,))
                 for part in self.state.blobs.staging.glob(f"part-{mid}-*"):
                     part.unlink(missing_ok=True)
+                if (s3 := remote_of(self.state.blobs)) is not None:
+                    s3_multipart.abort(conn, s3, mid)
             conn.execute("DELETE FROM multipart_uploads WHERE org_id=? AND dataset_id=?", (org, dsid))
             conn.execute("DELETE FROM delete_sessions WHERE org_id=? AND dataset_id=?", (org, dsid))
             rows = list(assets_store.scan(conn, org, dsid, "default", False, None, 1000))

@@ -11,12 +11,13 @@ from typing import Any
 from starlette.requests import ClientDisconnect
 from starlette.responses import FileResponse, JSONResponse, Response
 
-from vi_server import sessions
+from vi_server import s3_multipart, sessions
 from vi_server.blobs import Digests
 from vi_server.errors import ApiError
 from vi_server.handlers_core import CoreHandlers
 from vi_server.ingest import Enqueuer
 from vi_server.keys import new_id
+from vi_server.s3_blobs import S3BlobStore, remote_of
 from vi_server.signing import sign_url, verify
 from vi_server.spec_router import Call
 from vi_server.state import ServerState, now_ms
@@ -150,7 +151,7 @@ class UploadHandlers:
             "SELECT multipart_id, part_count FROM multipart_uploads WHERE session_id=? AND state='open'",
             (session_id,),
         ).fetchall():
-            self._drop_parts(mp["multipart_id"], mp["part_count"])
+            self._drop_parts(mp["multipart_id"], mp["part_count"], conn)
         conn.execute(
             "UPDATE multipart_uploads SET state='aborted', updated=?, generation=generation+1"
             " WHERE session_id=? AND state='open'",
@@ -195,6 +196,8 @@ class UploadHandlers:
             if spec["sizeBytes"] != f["size"]:
                 raise ApiError(400, f"sizeBytes {spec['sizeBytes']} differs from the declared size {f['size']}")
             part_size = self.state.config.multipart_part_size
+            if remote_of(self.state.blobs) is not None:
+                part_size = s3_multipart.part_size(part_size)
             part_count = min(10_000, max(1, -(-f["size"] // part_size)))
             mid = new_id()
             conn.execute(
@@ -202,6 +205,8 @@ class UploadHandlers:
                 (mid, f["session_id"], f["idx"], ds["org_id"], ds["dataset_id"], *source,
                  spec.get("contentType"), f["size"], part_count, now, now),
             )  # fmt: skip
+            if (s3 := remote_of(self.state.blobs)) is not None:
+                s3_multipart.start(conn, s3, mid, f["upload_id"], spec.get("contentType"))
             row = conn.execute("SELECT * FROM multipart_uploads WHERE multipart_id=?", (mid,)).fetchone()
             return JSONResponse(self._multipart_view(row, f), status_code=201)
 
@@ -211,6 +216,12 @@ class UploadHandlers:
             row = self._multipart(conn, call)
             self._accepting(conn, row)
         self._open_part(row, call.path["partNumber"])
+        if (s3 := remote_of(self.state.blobs)) is not None:
+            # The parts go to S3, unseen: asking for a part URL is the sign of a live client.
+            with self.state.activity.receiving(row["session_id"]), self.state.db.read() as conn:
+                ttl = self.state.config.url_ttl_seconds
+                return JSONResponse(s3_multipart.part_url(conn, s3, row["multipart_id"], call.path["partNumber"],
+                                                          ttl, now_ms()))  # fmt: skip
         path = f"/storage/v1/parts/{row['multipart_id']}/{call.path['partNumber']}"
         url, expiry = sign_url(
             self.state.secret,
@@ -244,6 +255,10 @@ class UploadHandlers:
             row = self._multipart(conn, call)
             self._accepting(conn, row)
             self._open_part(row, number)
+            if remote_of(self.state.blobs) is not None:  # the server never saw the part: trust S3's ETag
+                _, length = part_range(row["size"], row["part_count"], number)
+                s3_multipart.record_part(conn, row["multipart_id"], number, length, reported.get("etag", ""))
+                return JSONResponse(self._multipart_view(row, self._file_of(conn, row)))
             part = conn.execute(
                 "SELECT * FROM multipart_parts WHERE multipart_id=? AND part_number=?",
                 (row["multipart_id"], number),
@@ -269,6 +284,8 @@ class UploadHandlers:
             ).fetchall()
             if [r[0] for r in done] != list(range(1, row["part_count"] + 1)):
                 raise ApiError(409, f"{len(done)} of {row['part_count']} parts completed")
+            if (s3 := remote_of(self.state.blobs)) is not None:
+                return self._complete_s3(conn, s3, row)
             digests, staged = Digests(), self.state.blobs.new_staging_path()
             with staged.open("wb") as out:
                 for n in range(1, row["part_count"] + 1):
@@ -277,7 +294,7 @@ class UploadHandlers:
                         while chunk := src.read(1 << 20):
                             digests.update(chunk)
                             out.write(chunk)
-            self._drop_parts(row["multipart_id"], row["part_count"])
+            self._drop_parts(row["multipart_id"], row["part_count"], conn)
             conn.execute(
                 "UPDATE multipart_uploads SET state='completed', updated=?, generation=generation+1"
                 " WHERE multipart_id=?",
@@ -291,12 +308,22 @@ class UploadHandlers:
         self.ingestor.enqueue(row["session_id"], row["idx"])
         return JSONResponse(body)
 
+    def _complete_s3(self, conn: Conn, s3: S3BlobStore, row: Row) -> Response:
+        """Join the parts in S3; the staged object is then found and checked like any upload."""
+        s3_multipart.complete(conn, s3, row["multipart_id"])
+        conn.execute(
+            "UPDATE multipart_uploads SET state='completed', updated=?, generation=generation+1 WHERE multipart_id=?",
+            (now_ms(), row["multipart_id"]),
+        )
+        row = conn.execute("SELECT * FROM multipart_uploads WHERE multipart_id=?", (row["multipart_id"],)).fetchone()
+        return JSONResponse(self._multipart_view(row, self._file_of(conn, row)))
+
     def abort_multipart(self, call: Call) -> Response:
         """DELETE …/multipartUploads/{id}."""
         with self.state.db.tx() as conn:
             row = self._multipart(conn, call)
             if row["state"] == "open":
-                self._drop_parts(row["multipart_id"], row["part_count"])
+                self._drop_parts(row["multipart_id"], row["part_count"], conn)
                 conn.execute(
                     "UPDATE multipart_uploads SET state='aborted', updated=?, generation=generation+1"
                     " WHERE multipart_id=?",
@@ -307,7 +334,10 @@ class UploadHandlers:
     def _part_path(self, multipart_id: str, number: int) -> Path:
         return self.state.blobs.staging / f"part-{multipart_id}-{number}"
 
-    def _drop_parts(self, multipart_id: str, part_count: int) -> None:
+    def _drop_parts(self, multipart_id: str, part_count: int, conn: Conn) -> None:
+        if (s3 := remote_of(self.state.blobs)) is not None:
+            s3_multipart.abort(conn, s3, multipart_id)
+            return
         for n in range(1, part_count + 1):
             self._part_path(multipart_id, n).unlink(missing_ok=True)
 

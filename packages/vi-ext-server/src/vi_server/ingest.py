@@ -24,6 +24,8 @@ from vi_server.ingest_notify import Listener
 from vi_server.inspect_image import Declared, Received
 from vi_server.inspect_pool import InspectPool, Job, Outcome
 from vi_server.limits import Limits
+from vi_server.s3_arrivals import Arrivals, refetch_instead
+from vi_server.s3_blobs import remote_of
 from vi_server.state import ServerState, now_ms
 from vi_server.storage_errors import is_storage_error
 from vi_server.store import Conn, Row
@@ -117,6 +119,8 @@ class Ingestor:
         self.pool = InspectPool(state.config.ingest_workers)
         self._retry_lock = threading.Lock()
         self._retries: list[tuple[float, list[Item], float]] = []  # (due, items, delay)
+        s3 = remote_of(state.blobs)
+        self.arrivals = None if s3 is None else Arrivals(state, s3, lambda sid, idx: self._found([(sid, idx)]))
 
     def start(self) -> None:
         """Clean staging, start workers and the sweeper; re-queue files that were waiting before a restart.
@@ -141,6 +145,8 @@ class Ingestor:
         if self.discover:
             self._spawn(self._discover, "vi-discover")
             self.hints.start()
+        if self.arrivals is not None:
+            self._spawn(self._arrive, "vi-s3-arrivals")
 
     def _clean_staging(self, waiting: set[str], open_multiparts: set[str]) -> None:
         staging = self.state.blobs.staging
@@ -163,6 +169,8 @@ class Ingestor:
             self.queue.put(None)
         for thread in self.threads:
             thread.join(timeout=5)
+        if self.arrivals is not None:
+            self.arrivals.close()
         self.pool.close()
         self.lock.release()
 
@@ -211,6 +219,15 @@ class Ingestor:
                 log.warning("cannot look for uploaded files (%s); retried", exc)
                 continue
             self._found([(r[0], r[1]) for r in rows])
+
+    def _arrive(self) -> None:
+        """Find uploads that arrived in the S3 bucket (see `vi_server.s3_arrivals`)."""
+        assert self.arrivals is not None
+        while not self.stopping.wait(self.state.config.sweep_interval_seconds):
+            try:
+                self.arrivals.tick()
+            except Exception as exc:  # e.g. S3 unreachable: look again on the next tick
+                log.warning("cannot look for uploads in the object store (%s); retried", exc)
 
     def _found(self, items: list[Item]) -> None:
         """Queue files found by polling or hinted by an HTTP worker, unless already queued."""
@@ -335,7 +352,7 @@ class Ingestor:
                 if thumb is not None:
                     thumb.unlink(missing_ok=True)
         for f in claimed:  # only now: until the commit, a retry needs them
-            Path(f["staged"]).unlink(missing_ok=True)
+            self.state.blobs.discard_staged(Path(f["staged"]))
 
     def _claim(self, items: list[Item]) -> list[Row]:
         """Mark waiting files 'ingesting'; a file whose staged bytes are gone fails with a true reason."""
@@ -349,6 +366,8 @@ class Ingestor:
                 if f is None:
                     continue
                 if not f["staged"] or not Path(f["staged"]).is_file():
+                    if refetch_instead(conn, self.state.blobs, f):  # S3: the object is still staged
+                        continue
                     conn.execute(
                         "UPDATE session_files SET state='error', error_code='EUNKNOWN', error_message=?, staged=NULL,"
                         " updated=? WHERE session_id=? AND idx=?",

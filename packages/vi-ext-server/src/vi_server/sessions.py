@@ -9,6 +9,7 @@ from typing import Any
 
 from vi_server.errors import ApiError
 from vi_server.keys import new_id
+from vi_server.s3_blobs import remote_of
 from vi_server.signing import sign_url
 from vi_server.state import ServerState, now_ms
 from vi_server.store import Conn, Row
@@ -283,6 +284,8 @@ def _file_meta(f: Row) -> dict[str, Any]:
 
 
 def _signed_put(state: ServerState, base_url: str, f: Row) -> dict[str, Any]:
+    if (s3 := remote_of(state.blobs)) is not None:  # presigned by the object store itself
+        return s3.upload_url(f["upload_id"], f["mime"], state.config.url_ttl_seconds)
     path = f"/storage/v1/uploads/{f['upload_id']}"
     url, expiry = sign_url(state.secret, base_url, "PUT", path, state.config.url_ttl_seconds)
     return {"url": url, "expiry": expiry, "headers": {"Content-Type": f["mime"]}, "method": "PUT"}

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from vi_server.activity import SessionActivity
 from vi_server.blob_gc import BlobCollector
-from vi_server.blobs import BlobStore
 from vi_server.private_files import private_dir
+from vi_server.s3_blobs import open_blob_store
 from vi_server.store import open_database
 
 MIB = 1 << 20
@@ -34,6 +34,8 @@ class ServerConfig:
     blob_grace_seconds: float = 5.0  # an unreferenced blob is removed no sooner than this
     ingest_retry_seconds: float = 1.0  # first delay before bookkeeping that failed is retried
     database_url: str | None = None  # the metadata store (`vi_server.db_url`); None: SQLite in data_dir
+    blob_url: str = ""  # "" (DATA_DIR/blobs), file:///path or s3://bucket/prefix
+    s3_endpoint: str = ""  # an S3-compatible endpoint ("" = AWS)
 
 
 def now_ms() -> int:
@@ -48,7 +50,7 @@ class ServerState:
         self.config = config
         private_dir(config.data_dir)
         self.db = open_database(config.database_url, config.data_dir)
-        self.blobs = BlobStore(config.data_dir)
+        self.blobs = open_blob_store(config.data_dir, config.blob_url, config.s3_endpoint)
         self.gc = BlobCollector(self.db, self.blobs, int(config.blob_grace_seconds * 1000))
         self.activity = SessionActivity()
         self.secret = self._secret()

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from vi_server.errors import ApiError
+from vi_server.s3_client import S3Error
 
 FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 DISK_FULL_MESSAGE = "the server is out of storage space; retry later"
@@ -75,8 +76,15 @@ async def discard(chunks: AsyncIterator[bytes], limit: int) -> None:
             return
 
 
+def object_store_message(exc: S3Error) -> str:
+    """What a client hears when the object store failed (no credentials, unreachable, refused)."""
+    return f"the object store failed ({exc.code or 'unreachable'}); retry later"
+
+
 def disk_full_as_507(handler: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a route handler (sync or async) so a full disk or database answers 507, like any API error.
+
+    A failure of the S3 blob store answers 503.
 
     An exception left to the server's last-resort handler also gets an answer, but the server then
     closes the connection, and a client reusing it sees a reset instead of the 507.
@@ -96,6 +104,8 @@ def disk_full_as_507(handler: Callable[..., Any]) -> Callable[..., Any]:
             except Exception as exc:
                 if is_disk_full(exc):
                     raise ApiError(507, DISK_FULL_MESSAGE) from exc
+                if isinstance(exc, S3Error):
+                    raise ApiError(503, object_store_message(exc)) from exc
                 raise
 
         return wrapped_async
@@ -107,6 +117,8 @@ def disk_full_as_507(handler: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:
             if is_disk_full(exc):
                 raise ApiError(507, DISK_FULL_MESSAGE) from exc
+            if isinstance(exc, S3Error):
+                raise ApiError(503, object_store_message(exc)) from exc
             raise
 
     return wrapped

@@ -44,6 +44,11 @@ class Cursor(Protocol):
 
     def __iter__(self) -> Iterator[Any]: ...
 
+    @property
+    def rowcount(self) -> int:
+        """Rows the statement changed (UPDATE/DELETE/INSERT)."""
+        ...
+
 
 class Conn(Protocol):
     """A connection inside `MetadataStore.tx` or `MetadataStore.read` (``?`` placeholders)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from vi_server.signing import quote_segment, sign_url
@@ -95,8 +96,29 @@ def signed_get(secret: bytes, base_url: str, path: str, ttl: int) -> dict[str, A
     return {"url": url, "expiry": expiry, "headers": {}, "method": "GET"}
 
 
-def asset_view(row: Row, contents: tuple[bytes, str, int] | None = None) -> dict[str, Any]:
-    """Asset; ``contents`` is ``(secret, base_url, ttl)`` when download URLs are wanted."""
+ContentsSigner = Callable[[Row, str], dict[str, Any]]
+
+
+def server_signed(secret: bytes, base_url: str, ttl: int) -> ContentsSigner:
+    """Download URLs signed by the server for its own storage route (the local blob store).
+
+    Args:
+        secret: The signing secret.
+        base_url: The server's base URL.
+        ttl: Seconds the URLs live.
+
+    Returns:
+        ``(asset row, variant) -> SignedRequest``.
+    """
+
+    def sign(row: Row, variant: str) -> dict[str, Any]:
+        return signed_get(secret, base_url, object_path(row["asset_id"], variant, row["filename"]), ttl)
+
+    return sign
+
+
+def asset_view(row: Row, contents: ContentsSigner | None = None) -> dict[str, Any]:
+    """Asset; ``contents`` signs the download URLs when they are wanted (``asset`` and ``thumbnail``)."""
     org, ds = row["org_id"], row["dataset_id"]
     custom = json.loads(row["custom_metadata"])
     annotations = json.loads(row["annotations"])
@@ -139,11 +161,7 @@ def asset_view(row: Row, contents: tuple[bytes, str, int] | None = None) -> dict
         "etag": f'W/"{row["generation"]}"',
     }
     if contents is not None:
-        secret, base_url, ttl = contents
-        out["contents"] = {
-            variant: signed_get(secret, base_url, object_path(row["asset_id"], variant, row["filename"]), ttl)
-            for variant in ("asset", "thumbnail")
-        }
+        out["contents"] = {variant: contents(row, variant) for variant in ("asset", "thumbnail")}
     return out
 
 
