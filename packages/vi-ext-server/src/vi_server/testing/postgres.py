@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+from vi_server.testing.ports import free_loopback_port
 
 __all__ = ["TempPostgres", "find_pg_bindir", "postgres_unavailable_reason"]
 
@@ -61,13 +62,6 @@ def postgres_unavailable_reason() -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 class TempPostgres:
     """A PostgreSQL cluster in a temp dir, listening on 127.0.0.1 only, trust authentication."""
 
@@ -109,7 +103,7 @@ class TempPostgres:
         self._check("initdb", "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8",
                     "--locale", "C", timeout=timeout)  # fmt: skip
         for _attempt in range(3):  # a free port can be taken between probing and binding
-            self.port = _free_port()
+            self.port = free_loopback_port()
             options = (f"-k {self.root} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off "
                        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")  # fmt: skip
             try:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from importlib.util import find_spec
 
 import httpx
+
+from vi_server.testing.ports import free_loopback_port
 
 __all__ = ["S3_TEST_ENV", "TempS3", "s3_unavailable_reason"]
 
@@ -40,13 +41,6 @@ def s3_unavailable_reason() -> str | None:
         except ModuleNotFoundError:
             return f"{package} is not installed"
     return None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class TempS3:
@@ -76,7 +70,7 @@ class TempS3:
         reason = s3_unavailable_reason()
         if reason:
             raise RuntimeError(reason)
-        self.port = _free_port()
+        self.port = free_loopback_port()
         cmd = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                      start_new_session=True, env={**os.environ, **S3_TEST_ENV})  # fmt: skip
