@@ -12,24 +12,21 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.backend_fixtures import require_backend
 from tests.helpers.server_harness import RunningServer
-from vi_server.testing.backends import BACKENDS, Backend, BackendServices, selected_backends
+from tools.backend_runs import start_server
+from vi_server.testing.backends import Backend, BackendServices, selected_backends
 
 
 @pytest.fixture(scope="session", params=[b.name for b in selected_backends()])
 def backend(request: pytest.FixtureRequest, backend_services: BackendServices) -> Backend:
     """One backend of the selection; skipped with the reason when it cannot start here."""
-    chosen = BACKENDS[request.param]
-    reason = backend_services.unavailable_reason(chosen)
-    if reason:
-        pytest.skip(f"backend {chosen.name} skipped: {reason}")
-    return chosen
+    return require_backend(backend_services, request.param)
 
 
 def start_on(backend: Backend, services: BackendServices, data_dir: Path, *extra: str) -> RunningServer:
     """A server on ``backend`` with a database and bucket of its own."""
-    options = services.server_options(backend)
-    return RunningServer(data_dir, *extra, *options.args, env=options.env).start()
+    return start_server(data_dir, services.server_options(backend), *extra)
 
 
 @pytest.fixture(scope="session")

@@ -129,27 +129,18 @@ def abort(conn: Conn, store: S3BlobStore, multipart_id: str) -> None:
 
 def open_uploads(conn: Conn, s3_upload_ids: list[str]) -> set[str]:
     """Which of these S3 upload ids belong to a Vi multipart upload that is still open."""
-    if not s3_upload_ids:
-        return set()
-    marks = ",".join("?" * len(s3_upload_ids))
-    return {
-        r[0]
-        for r in conn.execute(
-            f"SELECT s.s3_upload_id FROM s3_multipart_uploads s JOIN multipart_uploads m USING (multipart_id)"
-            f" WHERE m.state='open' AND s.s3_upload_id IN ({marks})",
-            s3_upload_ids,
-        )
-    }
+    return _ids_among(conn, s3_upload_ids, "s3_multipart_uploads s JOIN multipart_uploads m USING (multipart_id)",
+                      "m.state='open' AND ")  # fmt: skip
 
 
 def known_uploads(conn: Conn, s3_upload_ids: list[str]) -> set[str]:
     """Which of these S3 upload ids the server recorded (a younger one may not be committed yet)."""
+    return _ids_among(conn, s3_upload_ids, "s3_multipart_uploads", "")
+
+
+def _ids_among(conn: Conn, s3_upload_ids: list[str], source: str, condition: str) -> set[str]:
     if not s3_upload_ids:
         return set()
     marks = ",".join("?" * len(s3_upload_ids))
-    return {
-        r[0]
-        for r in conn.execute(
-            f"SELECT s3_upload_id FROM s3_multipart_uploads WHERE s3_upload_id IN ({marks})", s3_upload_ids
-        )
-    }
+    rows = conn.execute(f"SELECT s3_upload_id FROM {source} WHERE {condition}s3_upload_id IN ({marks})", s3_upload_ids)
+    return {r[0] for r in rows}
